@@ -1,0 +1,5 @@
+//! Integration tests of the indexer: store, sync and search together.
+
+mod common;
+mod search;
+mod sync;

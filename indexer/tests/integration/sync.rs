@@ -1,0 +1,90 @@
+//! Keeping the index in step with the store.
+
+use agora_indexer::{DocumentDraft, SearchIndex, SearchRequest, Store, search};
+use chrono::Utc;
+
+use crate::common::corpus_documents;
+
+fn total(index: &SearchIndex, query: &str) -> u64 {
+    search(index, &SearchRequest::new(query)).unwrap().total
+}
+
+#[test]
+fn sync_indexes_only_what_changed() {
+    let store = Store::open_temporary().unwrap();
+    let index = SearchIndex::create_in_ram();
+    let mut updater = index.updater().unwrap();
+    for document in corpus_documents() {
+        store.put_document(&document).unwrap();
+    }
+    assert_eq!(updater.sync(&store, |_| {}).unwrap().num_indexed, 5);
+    assert_eq!(updater.sync(&store, |_| {}).unwrap().num_indexed, 0);
+
+    let mut edited = corpus_documents().remove(0);
+    edited.title = "Transporte escolar com vans elétricas".into();
+    edited.content_hash = "changed".into();
+    store.put_document(&edited).unwrap();
+    let report = updater.sync(&store, |_| {}).unwrap();
+    assert_eq!((report.num_indexed, report.num_docs), (1, 5));
+    assert_eq!(total(&index, "elétricas"), 1);
+}
+
+#[test]
+fn rebuild_refills_from_the_store() {
+    let store = Store::open_temporary().unwrap();
+    for document in corpus_documents() {
+        store.put_document(&document).unwrap();
+    }
+    let index = SearchIndex::create_in_ram();
+    let report = index.updater().unwrap().rebuild(&store, |_| {}).unwrap();
+    assert_eq!(report.num_docs, 5);
+    assert_eq!(total(&index, "hospital"), 1);
+}
+
+#[test]
+fn index_on_disk_resumes_where_it_stopped() {
+    let data = tempfile::tempdir().unwrap();
+    let store = Store::open(&data.path().join("store")).unwrap();
+    let index_dir = data.path().join("index");
+    {
+        let (index, _) = SearchIndex::open_or_create(&index_dir).unwrap();
+        for document in corpus_documents().into_iter().take(2) {
+            store.put_document(&document).unwrap();
+        }
+        index.updater().unwrap().sync(&store, |_| {}).unwrap();
+    }
+    for document in corpus_documents().into_iter().skip(2) {
+        store.put_document(&document).unwrap();
+    }
+    let (index, outcome) = SearchIndex::open_or_create(&index_dir).unwrap();
+    assert_eq!(outcome, agora_indexer::OpenOutcome::Opened);
+    let report = index.updater().unwrap().sync(&store, |_| {}).unwrap();
+    assert_eq!((report.num_indexed, report.num_docs), (3, 5));
+}
+
+#[test]
+fn read_only_open_of_a_missing_index_explains_what_to_do() {
+    let data = tempfile::tempdir().unwrap();
+    let error = SearchIndex::open_read_only(&data.path().join("index")).err().unwrap();
+    assert!(error.to_string().contains("agora crawl"), "{error}");
+}
+
+#[test]
+fn documents_without_language_fields_are_still_found() {
+    let store = Store::open_temporary().unwrap();
+    let document = DocumentDraft {
+        url: "https://example.pl/a".into(),
+        canonical_url: "https://example.pl/a".into(),
+        source: "pl".into(),
+        title: "Budżet obywatelski w Krakowie".into(),
+        body: "Mieszkańcy głosują na projekty.".into(),
+        lang: "pl".into(),
+        country: "PL".into(),
+        ..DocumentDraft::default()
+    }
+    .finish(Utc::now());
+    store.put_document(&document).unwrap();
+    let index = SearchIndex::create_in_ram();
+    index.updater().unwrap().sync(&store, |_| {}).unwrap();
+    assert_eq!(total(&index, "budzet obywatelski"), 1);
+}
