@@ -11,6 +11,7 @@
 
 pub mod analyzer;
 pub mod cjk;
+pub mod country;
 pub mod document;
 mod error;
 mod index;

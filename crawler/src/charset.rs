@@ -1,0 +1,165 @@
+//! Decoding fetched HTML into text, whatever its character set.
+//!
+//! The order follows the WHATWG encoding-sniffing algorithm in simplified form: a byte-order
+//! mark wins, then the HTTP `Content-Type` charset, then a `<meta charset>` in the first
+//! kilobytes, then UTF-8 if the bytes are valid UTF-8, and windows-1252 (the web's historical
+//! default) as the last resort.
+
+use std::fmt;
+
+use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+
+/// How many leading bytes are searched for a `<meta>` declaration (the spec says 1024; many
+/// real pages put theirs after long inline scripts, so a little more is read).
+const META_PRESCAN_BYTES: usize = 4096;
+
+/// Where the character set of a page came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CharsetSource {
+    /// A byte-order mark.
+    ByteOrderMark,
+    /// The `Content-Type` response header.
+    HttpHeader,
+    /// A `<meta charset>` or `<meta http-equiv="Content-Type">` tag.
+    MetaTag,
+    /// Nothing declared; the bytes are valid UTF-8.
+    ValidUtf8,
+    /// Nothing declared and not UTF-8; windows-1252 assumed.
+    Fallback,
+}
+
+impl fmt::Display for CharsetSource {
+    fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str(match self {
+            CharsetSource::ByteOrderMark => "byte-order mark",
+            CharsetSource::HttpHeader => "HTTP Content-Type header",
+            CharsetSource::MetaTag => "meta charset tag",
+            CharsetSource::ValidUtf8 => "undeclared, valid UTF-8",
+            CharsetSource::Fallback => "undeclared, windows-1252 assumed",
+        })
+    }
+}
+
+/// Decodes an HTML body; `content_type` is the response's `Content-Type` header, if any.
+pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'static Encoding, CharsetSource) {
+    let (encoding, source) = sniff(bytes, content_type);
+    // `decode` strips a BOM and replaces malformed sequences rather than failing.
+    let (text, _, _) = encoding.decode(bytes);
+    (text.into_owned(), encoding, source)
+}
+
+fn sniff(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, CharsetSource) {
+    if let Some((encoding, _)) = Encoding::for_bom(bytes) {
+        return (encoding, CharsetSource::ByteOrderMark);
+    }
+    if let Some(encoding) = content_type.and_then(charset_parameter).and_then(for_html_label) {
+        return (encoding, CharsetSource::HttpHeader);
+    }
+    let head = &bytes[..bytes.len().min(META_PRESCAN_BYTES)];
+    if let Some(encoding) = meta_charset(head).and_then(|label| for_html_label(&label)) {
+        return (encoding, CharsetSource::MetaTag);
+    }
+    if std::str::from_utf8(bytes).is_ok() {
+        return (UTF_8, CharsetSource::ValidUtf8);
+    }
+    (WINDOWS_1252, CharsetSource::Fallback)
+}
+
+/// Looks up an encoding label; UTF-16 labels in HTML without a BOM mean UTF-8, per the spec.
+fn for_html_label(label: &str) -> Option<&'static Encoding> {
+    let encoding = Encoding::for_label(label.trim().as_bytes())?;
+    Some(if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+        UTF_8
+    } else {
+        encoding
+    })
+}
+
+fn charset_parameter(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|parameter| {
+        let (name, value) = parameter.split_once('=')?;
+        name.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches(['"', '\'']))
+    })
+}
+
+/// Finds `charset=` inside the first `<meta ...>` tag that declares one.
+fn meta_charset(head: &[u8]) -> Option<String> {
+    let lower = String::from_utf8_lossy(head).to_ascii_lowercase();
+    let mut rest = lower.as_str();
+    while let Some(start) = rest.find("<meta") {
+        let tag_and_after = &rest[start..];
+        let end = tag_and_after.find('>').unwrap_or(tag_and_after.len());
+        let tag = &tag_and_after[..end];
+        if let Some(position) = tag.find("charset=") {
+            let value = tag[position + "charset=".len()..].trim_start_matches(['"', '\'', ' ']);
+            let label: String = value
+                .chars()
+                .take_while(|c| !matches!(c, '"' | '\'' | ' ' | ';' | '/' | '>'))
+                .collect();
+            if !label.is_empty() {
+                return Some(label);
+            }
+        }
+        rest = &tag_and_after[end..];
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_charset_decodes_latin1() {
+        let bytes = b"<p>Educa\xe7\xe3o</p>";
+        let (text, encoding, source) = decode_html(bytes, Some("text/html; charset=ISO-8859-1"));
+        assert_eq!(text, "<p>Educação</p>");
+        assert_eq!(encoding, WINDOWS_1252);
+        assert_eq!(source, CharsetSource::HttpHeader);
+    }
+
+    #[test]
+    fn meta_charset_decodes_shift_jis() {
+        let (encoded, _, _) = encoding_rs::SHIFT_JIS.encode("洪水警報");
+        let mut bytes = b"<html><head><meta charset=\"Shift_JIS\"></head><body>".to_vec();
+        bytes.extend_from_slice(&encoded);
+        let (text, encoding, source) = decode_html(&bytes, Some("text/html"));
+        assert!(text.ends_with("洪水警報"), "{text}");
+        assert_eq!(encoding, encoding_rs::SHIFT_JIS);
+        assert_eq!(source, CharsetSource::MetaTag);
+    }
+
+    #[test]
+    fn http_equiv_meta_is_understood() {
+        let (encoded, _, _) = encoding_rs::GB18030.encode("医院");
+        let mut bytes =
+            b"<meta http-equiv=\"Content-Type\" content=\"text/html; charset=gb2312\">".to_vec();
+        bytes.extend_from_slice(&encoded);
+        let (text, _, source) = decode_html(&bytes, None);
+        assert!(text.ends_with("医院"), "{text}");
+        assert_eq!(source, CharsetSource::MetaTag);
+    }
+
+    #[test]
+    fn bom_wins_over_a_wrong_header() {
+        let bytes = b"\xef\xbb\xbfa\xc3\xa7\xc3\xa3o";
+        let (text, _, source) = decode_html(bytes, Some("text/html; charset=iso-8859-1"));
+        assert_eq!(text, "ação");
+        assert_eq!(source, CharsetSource::ByteOrderMark);
+    }
+
+    #[test]
+    fn undeclared_bytes_are_utf8_or_windows_1252() {
+        assert_eq!(decode_html("ação".as_bytes(), None).2, CharsetSource::ValidUtf8);
+        let (text, _, source) = decode_html(b"caf\xe9", None);
+        assert_eq!((text.as_str(), source), ("café", CharsetSource::Fallback));
+    }
+
+    #[test]
+    fn unknown_labels_are_ignored() {
+        let (text, _, source) = decode_html(b"plain", Some("text/html; charset=klingon"));
+        assert_eq!((text.as_str(), source), ("plain", CharsetSource::ValidUtf8));
+    }
+}

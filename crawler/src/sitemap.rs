@@ -1,0 +1,163 @@
+//! Sitemaps (`<urlset>`) and sitemap indexes (`<sitemapindex>`), per sitemaps.org.
+//!
+//! TODO: gzipped sitemap files (`sitemap.xml.gz` served as application/gzip rather than with
+//! a Content-Encoding) are not decompressed yet, so such sources read as malformed XML.
+
+use chrono::{DateTime, Utc};
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::Event;
+use quick_xml::Reader;
+use url::Url;
+
+use crate::extract::parse_date;
+
+/// The entries cap of one sitemap file, from the protocol.
+const MAX_SITEMAP_ENTRIES: usize = 50_000;
+
+/// One page listed by a sitemap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SitemapUrl {
+    /// The page.
+    pub loc: Url,
+    /// When it last changed, if the sitemap says.
+    pub lastmod: Option<DateTime<Utc>>,
+}
+
+/// A parsed sitemap file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Sitemap {
+    /// A list of pages.
+    Urls(Vec<SitemapUrl>),
+    /// A list of further sitemaps.
+    Index(Vec<Url>),
+}
+
+/// Why a sitemap could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a readable sitemap: {message}")]
+pub struct SitemapError {
+    message: String,
+}
+
+/// Parses a sitemap fetched from `sitemap_url`; relative and non-HTTP locations are skipped.
+pub fn parse_sitemap(bytes: &[u8], sitemap_url: &Url) -> Result<Sitemap, SitemapError> {
+    let mut reader = Reader::from_reader(bytes);
+    let mut buffer = Vec::new();
+    let mut root: Option<String> = None;
+    let mut current_tag = String::new();
+    let mut loc: Option<String> = None;
+    let mut lastmod: Option<String> = None;
+    let mut urls = Vec::new();
+    let mut sitemaps = Vec::new();
+
+    loop {
+        let event = reader.read_event_into(&mut buffer).map_err(|error| SitemapError {
+            message: format!("at byte {}: {error}", reader.buffer_position()),
+        })?;
+        match event {
+            Event::Start(start) => {
+                let name = start.local_name().as_ref().to_string();
+                if root.is_none() {
+                    if name != "urlset" && name != "sitemapindex" {
+                        return Err(SitemapError {
+                            message: format!("root element is <{name}>, not <urlset> or <sitemapindex>"),
+                        });
+                    }
+                    root = Some(name.clone());
+                }
+                current_tag = name;
+            }
+            // Text arrives in pieces, split at every entity reference (`&amp;` in URLs).
+            Event::Text(text) => append(&current_tag, &text.xml10_content(), &mut loc, &mut lastmod),
+            Event::CData(data) => append(&current_tag, &data, &mut loc, &mut lastmod),
+            Event::GeneralRef(reference) => {
+                let resolved = match reference.resolve_char_ref() {
+                    Ok(Some(character)) => character.to_string(),
+                    _ => resolve_predefined_entity(&reference).unwrap_or_default().to_string(),
+                };
+                append(&current_tag, &resolved, &mut loc, &mut lastmod);
+            }
+            Event::End(end) => {
+                let name = end.local_name().as_ref().to_string();
+                if name == "url" || name == "sitemap" {
+                    let location = loc.take().and_then(|raw| absolute_http(sitemap_url, raw.trim()));
+                    let modified = lastmod.take().and_then(|raw| parse_date(raw.trim()));
+                    match (name.as_str(), location) {
+                        ("url", Some(loc)) if urls.len() < MAX_SITEMAP_ENTRIES => {
+                            urls.push(SitemapUrl { loc, lastmod: modified });
+                        }
+                        ("sitemap", Some(loc)) if sitemaps.len() < MAX_SITEMAP_ENTRIES => sitemaps.push(loc),
+                        _ => {}
+                    }
+                }
+                current_tag.clear();
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buffer.clear();
+    }
+
+    match root.as_deref() {
+        Some("sitemapindex") => Ok(Sitemap::Index(sitemaps)),
+        Some(_) => Ok(Sitemap::Urls(urls)),
+        None => Err(SitemapError {
+            message: "empty document".to_string(),
+        }),
+    }
+}
+
+fn append(tag: &str, text: &str, loc: &mut Option<String>, lastmod: &mut Option<String>) {
+    let target = match tag {
+        "loc" => loc,
+        "lastmod" => lastmod,
+        _ => return,
+    };
+    target.get_or_insert_with(String::new).push_str(text);
+}
+
+fn absolute_http(base: &Url, raw: &str) -> Option<Url> {
+    base.join(raw).ok().filter(|url| matches!(url.scheme(), "http" | "https"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("https://example.org/sitemap.xml").unwrap()
+    }
+
+    #[test]
+    fn urlset_entries_are_read_with_lastmod() {
+        let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+            <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+              <url><loc>https://example.org/a</loc><lastmod>2023-05-01</lastmod></url>
+              <url><loc> https://example.org/b?x=1&amp;y=2 </loc></url>
+              <url><loc>ftp://example.org/c</loc></url>
+            </urlset>"#;
+        let Sitemap::Urls(urls) = parse_sitemap(xml.as_bytes(), &base()).unwrap() else {
+            panic!("expected a urlset");
+        };
+        assert_eq!(urls.len(), 2);
+        assert_eq!(urls[0].lastmod.unwrap().date_naive().to_string(), "2023-05-01");
+        assert_eq!(urls[1].loc.as_str(), "https://example.org/b?x=1&y=2");
+    }
+
+    #[test]
+    fn sitemap_index_lists_child_sitemaps() {
+        let xml = r#"<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+            <sitemap><loc>https://example.org/sitemap-1.xml</loc></sitemap></sitemapindex>"#;
+        assert_eq!(
+            parse_sitemap(xml.as_bytes(), &base()).unwrap(),
+            Sitemap::Index(vec![Url::parse("https://example.org/sitemap-1.xml").unwrap()])
+        );
+    }
+
+    #[test]
+    fn malformed_or_foreign_xml_is_an_error() {
+        for input in ["", "<html><body/></html>", "<urlset><url><loc>x</url>", "\u{0}"] {
+            assert!(parse_sitemap(input.as_bytes(), &base()).is_err(), "{input:?}");
+        }
+    }
+}
