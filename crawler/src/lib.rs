@@ -3,15 +3,21 @@
 
 pub mod charset;
 pub mod config;
+mod crawl;
 mod error;
 pub mod extract;
 pub mod feed;
 pub mod fetcher;
+pub mod inspect;
 pub mod local;
 pub mod normalize;
 pub mod politeness;
 pub mod record;
+pub mod schedule;
 pub mod sitemap;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use config::{Config, ConfigProblem, CrawlerSettings, SourceConfig, SourceKind, SourceLocation};
+pub use crawl::{CrawlError, CrawlObserver, Crawler, EntryOutcome, register_sources};
 pub use error::ConfigError;

@@ -1,0 +1,5 @@
+//! Integration tests of the crawler against a loopback fixture server.
+
+mod common;
+mod crawl;
+mod inspect;
