@@ -224,6 +224,11 @@ pub fn iso639_1(lang: Lang) -> &'static str {
     }
 }
 
+/// Returns the language's name in itself (`Português`, `日本語`), when whatlang knows it.
+pub fn native_name(code: &str) -> Option<&'static str> {
+    Lang::all().iter().find(|lang| iso639_1(**lang) == code).map(|lang| lang.name())
+}
+
 /// Tells whether `code` is an ISO 639-1 code Agora knows, through whatlang or its analyzers.
 pub fn is_known_iso639_1(code: &str) -> bool {
     Lang::all()
@@ -297,6 +302,13 @@ mod tests {
     fn undeclared_text_is_detected() {
         let guess = detect_language("洪水の危険が高まったため、市は避難指示を出しました。", None);
         assert_eq!(guess.lang, "ja");
+    }
+
+    #[test]
+    fn native_names_are_known_for_detected_languages() {
+        assert_eq!(native_name("pt"), Some("Português"));
+        assert_eq!(native_name("ja"), Some("日本語"));
+        assert_eq!(native_name("und"), None);
     }
 
     #[test]

@@ -45,11 +45,19 @@ pub fn query_languages(query: &str, hint: Option<&str>) -> Vec<&'static str> {
         .copied()
         .filter(|lang| analyzed_language(iso639_1(*lang)).is_some())
         .collect();
-    let detected = Detector::with_allowlist(allowed).detect_lang(query);
-    detected
-        .and_then(|lang| analyzed_language(iso639_1(lang)))
-        .map(|language| vec![language.code])
-        .unwrap_or_default()
+    let Some(first) = Detector::with_allowlist(allowed.clone()).detect(query) else {
+        return Vec::new();
+    };
+    let mut languages = vec![iso639_1(first.lang())];
+    // A short query often reads equally well in a neighbouring language ("transporte escolar"
+    // is Portuguese and Spanish); when unsure, the runner-up is searched too.
+    if !first.is_reliable() {
+        let others = allowed.into_iter().filter(|lang| *lang != first.lang()).collect();
+        if let Some(second) = Detector::with_allowlist(others).detect_lang(query) {
+            languages.push(iso639_1(second));
+        }
+    }
+    languages
 }
 
 /// Builds the scoring part of a search: `text` analysed for `languages` and neutrally.
@@ -98,10 +106,15 @@ mod tests {
     }
 
     #[test]
+    fn ambiguous_short_queries_search_two_languages() {
+        let languages = query_languages("transporte escolar", None);
+        assert!(languages.contains(&"pt") && languages.contains(&"es"), "{languages:?}");
+    }
+
+    #[test]
     fn longer_latin_queries_are_detected() {
-        assert_eq!(
-            query_languages("como reduzir as filas de espera nos hospitais públicos", None),
-            ["pt"]
-        );
+        let languages = query_languages("como reduzir as filas de espera nos hospitais públicos", None);
+        assert_eq!(languages[0], "pt");
+        assert_eq!(query_languages("the hospital reduced waiting lists for planned surgery", None), ["en"]);
     }
 }

@@ -316,7 +316,7 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResp
         };
 
     let facets = disjunctive_facets(&searcher, schema, &*scoring, request, &facet_counts)?;
-    let mut snippets = Snippets::new(&searcher, &*scoring, schema, &languages, query_text.is_empty());
+    let mut snippets = Snippets::new(index, &searcher, &*scoring, query_text, &languages);
     let mut hits = Vec::with_capacity(ranked.len());
     for (score, address) in ranked {
         let stored: TantivyDocument = searcher.doc(address)?;
@@ -420,35 +420,35 @@ fn read_counts(counts: &FacetCounts, dimension: FacetDimension) -> BTreeMap<Stri
 
 /// Snippet generators, built lazily per field and reused across the page's hits.
 struct Snippets<'a> {
+    index: &'a SearchIndex,
     searcher: &'a Searcher,
     query: &'a dyn Query,
-    schema: &'a IndexSchema,
+    query_text: &'a str,
     languages: &'a [&'static str],
     generators: HashMap<Field, Option<SnippetGenerator>>,
-    is_browsing: bool,
 }
 
 impl<'a> Snippets<'a> {
     fn new(
+        index: &'a SearchIndex,
         searcher: &'a Searcher,
         query: &'a dyn Query,
-        schema: &'a IndexSchema,
+        query_text: &'a str,
         languages: &'a [&'static str],
-        is_browsing: bool,
     ) -> Snippets<'a> {
         Snippets {
+            index,
             searcher,
             query,
-            schema,
+            query_text,
             languages,
             generators: HashMap::new(),
-            is_browsing,
         }
     }
 
     /// Highlights the best passage of `body`, or falls back to the start of the summary.
     fn html(&mut self, lang: &str, summary: &str, body: &str) -> String {
-        if !self.is_browsing {
+        if !self.query_text.is_empty() {
             for text in [body, summary] {
                 let highlighted = self.highlight(lang, text);
                 if !highlighted.is_empty() {
@@ -461,14 +461,23 @@ impl<'a> Snippets<'a> {
     }
 
     fn highlight(&mut self, lang: &str, text: &str) -> String {
-        // The body's own language analyzer is used only when the query was analysed in that
-        // language too; otherwise the neutral analysis is what matched.
-        let field = match self.schema.language_fields(lang) {
-            Some(fields) if self.languages.contains(&lang) => fields.body,
-            _ => self.schema.neutral.body,
+        let schema = self.index.schema();
+        let field = match schema.language_fields(lang) {
+            Some(fields) => fields.body,
+            None => schema.neutral.body,
         };
+        let Snippets { index, searcher, query, query_text, languages, .. } = *self;
         let generator = self.generators.entry(field).or_insert_with(|| {
-            let mut generator = SnippetGenerator::create(self.searcher, self.query, field).ok()?;
+            // The document's own analyzer highlights its inflected words even when the query
+            // was read as another language; the query is re-analysed for that field only.
+            let reanalysed;
+            let query_for_field: &dyn Query = if field == schema.neutral.body || languages.contains(&lang) {
+                query
+            } else {
+                reanalysed = text_query(index, query_text, &[lang]);
+                &*reanalysed
+            };
+            let mut generator = SnippetGenerator::create(searcher, query_for_field, field).ok()?;
             generator.set_max_num_chars(SNIPPET_CHARS);
             Some(generator)
         });

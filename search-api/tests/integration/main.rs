@@ -1,0 +1,5 @@
+//! The router, called in-process.
+
+mod api;
+mod common;
+mod pages;
