@@ -41,7 +41,10 @@ impl fmt::Display for CharsetSource {
 }
 
 /// Decodes an HTML body; `content_type` is the response's `Content-Type` header, if any.
-pub fn decode_html(bytes: &[u8], content_type: Option<&str>) -> (String, &'static Encoding, CharsetSource) {
+pub fn decode_html(
+    bytes: &[u8],
+    content_type: Option<&str>,
+) -> (String, &'static Encoding, CharsetSource) {
     let (encoding, source) = sniff(bytes, content_type);
     // `decode` strips a BOM and replaces malformed sequences rather than failing.
     let (text, _, _) = encoding.decode(bytes);
@@ -52,7 +55,10 @@ fn sniff(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, Charse
     if let Some((encoding, _)) = Encoding::for_bom(bytes) {
         return (encoding, CharsetSource::ByteOrderMark);
     }
-    if let Some(encoding) = content_type.and_then(charset_parameter).and_then(for_html_label) {
+    if let Some(encoding) = content_type
+        .and_then(charset_parameter)
+        .and_then(for_html_label)
+    {
         return (encoding, CharsetSource::HttpHeader);
     }
     let head = &bytes[..bytes.len().min(META_PRESCAN_BYTES)];
@@ -68,11 +74,13 @@ fn sniff(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, Charse
 /// Looks up an encoding label; UTF-16 labels in HTML without a BOM mean UTF-8, per the spec.
 fn for_html_label(label: &str) -> Option<&'static Encoding> {
     let encoding = Encoding::for_label(label.trim().as_bytes())?;
-    Some(if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
-        UTF_8
-    } else {
-        encoding
-    })
+    Some(
+        if encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE {
+            UTF_8
+        } else {
+            encoding
+        },
+    )
 }
 
 fn charset_parameter(content_type: &str) -> Option<&str> {
@@ -152,7 +160,10 @@ mod tests {
 
     #[test]
     fn undeclared_bytes_are_utf8_or_windows_1252() {
-        assert_eq!(decode_html("ação".as_bytes(), None).2, CharsetSource::ValidUtf8);
+        assert_eq!(
+            decode_html("ação".as_bytes(), None).2,
+            CharsetSource::ValidUtf8
+        );
         let (text, _, source) = decode_html(b"caf\xe9", None);
         assert_eq!((text.as_str(), source), ("café", CharsetSource::Fallback));
     }

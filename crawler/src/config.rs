@@ -11,11 +11,11 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use agora_indexer::ContentKind;
 use agora_indexer::country::{is_valid_country, suggest_country};
 use agora_indexer::language::normalize_code;
-use agora_indexer::ContentKind;
-use toml::de::{DeTable, DeValue};
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 use url::Url;
 
 use crate::error::ConfigError;
@@ -55,7 +55,10 @@ pub struct CrawlerSettings {
 impl Default for CrawlerSettings {
     fn default() -> Self {
         CrawlerSettings {
-            user_agent: format!("AgoraBot/{} (+https://example.org/agora)", env!("CARGO_PKG_VERSION")),
+            user_agent: format!(
+                "AgoraBot/{} (+https://example.org/agora)",
+                env!("CARGO_PKG_VERSION")
+            ),
             default_interval: Duration::from_secs(6 * 3600),
             politeness_delay: Duration::from_secs(1),
             request_timeout: Duration::from_secs(30),
@@ -81,7 +84,12 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
-    const ALL: [SourceKind; 4] = [SourceKind::Feed, SourceKind::Sitemap, SourceKind::Page, SourceKind::Local];
+    const ALL: [SourceKind; 4] = [
+        SourceKind::Feed,
+        SourceKind::Sitemap,
+        SourceKind::Page,
+        SourceKind::Local,
+    ];
 
     /// Returns the kind's name as written in `sources.toml`.
     pub fn as_str(self) -> &'static str {
@@ -235,8 +243,19 @@ const CRAWLER_KEYS: &[&str] = &[
 ];
 
 const SOURCE_KEYS: &[&str] = &[
-    "id", "name", "kind", "url", "path", "country", "language", "topics", "content", "interval",
-    "enabled", "max_pages", "selectors",
+    "id",
+    "name",
+    "kind",
+    "url",
+    "path",
+    "country",
+    "language",
+    "topics",
+    "content",
+    "interval",
+    "enabled",
+    "max_pages",
+    "selectors",
 ];
 
 const SELECTOR_KEYS: &[&str] = &["title", "content", "published"];
@@ -261,11 +280,15 @@ impl Config {
             lines: LineIndex::new(text),
             problems: Vec::new(),
             source_id: None,
+            first_lines: HashMap::new(),
         };
         let root = match DeTable::parse(text) {
             Ok(root) => root,
             Err(error) => {
-                let line = error.span().map(|span| checker.lines.line(span.start)).unwrap_or(1);
+                let line = error
+                    .span()
+                    .map(|span| checker.lines.line(span.start))
+                    .unwrap_or(1);
                 checker.report_at_line(line, format!("invalid TOML: {}", error.message().trim()));
                 return Err(ConfigError::Invalid(checker.problems));
             }
@@ -284,7 +307,6 @@ impl Config {
                 ),
             }
         }
-        checker.check_unique_ids(&sources);
 
         if !checker.problems.is_empty() {
             let mut problems = checker.problems;
@@ -296,6 +318,30 @@ impl Config {
             crawler,
             sources,
         })
+    }
+
+    /// Reports local sources whose folder is missing or not a folder; parsing alone does not
+    /// touch the filesystem, since a folder may appear before the next crawl.
+    pub fn check_paths(&self) -> Vec<ConfigProblem> {
+        self.sources
+            .iter()
+            .filter_map(|source| {
+                let SourceLocation::Path(path) = &source.location else {
+                    return None;
+                };
+                let message = match std::fs::metadata(path) {
+                    Ok(metadata) if metadata.is_dir() => return None,
+                    Ok(_) => format!("path '{}' is not a folder", path.display()),
+                    Err(error) => format!("path '{}' cannot be read: {error}", path.display()),
+                };
+                Some(ConfigProblem {
+                    file: self.path.clone(),
+                    line: source.line,
+                    source_id: Some(source.id.clone()),
+                    message,
+                })
+            })
+            .collect()
     }
 
     /// Returns the source with `id`.
@@ -330,6 +376,7 @@ struct Checker {
     lines: LineIndex,
     problems: Vec<ConfigProblem>,
     source_id: Option<String>,
+    first_lines: HashMap<String, usize>,
 }
 
 impl Checker {
@@ -384,7 +431,10 @@ impl Checker {
 
     fn sources(&mut self, value: &Value<'_>, base_dir: &Path) -> Vec<SourceConfig> {
         let DeValue::Array(entries) = value.get_ref() else {
-            self.report(value.span(), "sources must be written as [[source]] tables".to_string());
+            self.report(
+                value.span(),
+                "sources must be written as [[source]] tables".to_string(),
+            );
             return Vec::new();
         };
         entries
@@ -399,7 +449,10 @@ impl Checker {
 
     fn source(&mut self, entry: &Value<'_>, base_dir: &Path) -> Option<SourceConfig> {
         let DeValue::Table(table) = entry.get_ref() else {
-            self.report(entry.span(), "sources must be written as [[source]] tables".to_string());
+            self.report(
+                entry.span(),
+                "sources must be written as [[source]] tables".to_string(),
+            );
             return None;
         };
         let line = self.lines.line(entry.span().start);
@@ -450,8 +503,11 @@ impl Checker {
             return None;
         };
         self.source_id = Some(id.clone());
+        self.check_unique_id(&id, line);
         let is_slug = !id.is_empty()
-            && id.bytes().all(|byte| byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'_');
+            && id.bytes().all(|byte| {
+                byte.is_ascii_lowercase() || byte.is_ascii_digit() || byte == b'-' || byte == b'_'
+            });
         if !is_slug {
             let span = table.get("id").map(Spanned::span).unwrap_or_default();
             self.report(
@@ -465,14 +521,22 @@ impl Checker {
     fn source_kind(&mut self, table: &DeTable<'_>, line: usize) -> Option<SourceKind> {
         let Some(raw) = self.string(table, "kind") else {
             if !table.contains_key("kind") {
-                self.report_at_line(line, "missing `kind` (expected feed, sitemap, page, local)".to_string());
+                self.report_at_line(
+                    line,
+                    "missing `kind` (expected feed, sitemap, page, local)".to_string(),
+                );
             }
             return None;
         };
-        let kind = SourceKind::ALL.into_iter().find(|kind| kind.as_str() == raw);
+        let kind = SourceKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == raw);
         if kind.is_none() {
             let span = table.get("kind").map(Spanned::span).unwrap_or_default();
-            self.report(span, format!("unknown kind '{raw}' (expected feed, sitemap, page, local)"));
+            self.report(
+                span,
+                format!("unknown kind '{raw}' (expected feed, sitemap, page, local)"),
+            );
         }
         kind
     }
@@ -489,7 +553,10 @@ impl Checker {
             _ => ("url", "path"),
         };
         if let Some(value) = table.get(unwanted) {
-            self.report(value.span(), format!("`{unwanted}` does not apply to {kind} sources (use `{wanted}`)"));
+            self.report(
+                value.span(),
+                format!("`{unwanted}` does not apply to {kind} sources (use `{wanted}`)"),
+            );
         }
         let Some(raw) = self.string(table, wanted) else {
             if !table.contains_key(wanted) {
@@ -506,7 +573,10 @@ impl Checker {
                 Some(SourceLocation::Url(url))
             }
             Ok(url) => {
-                self.report(span, format!("url '{raw}' must be http or https, not {}", url.scheme()));
+                self.report(
+                    span,
+                    format!("url '{raw}' must be http or https, not {}", url.scheme()),
+                );
                 None
             }
             Err(error) => {
@@ -519,7 +589,10 @@ impl Checker {
     fn country(&mut self, table: &DeTable<'_>, line: usize) -> Option<String> {
         let Some(code) = self.string(table, "country") else {
             if !table.contains_key("country") {
-                self.report_at_line(line, "missing `country` (ISO 3166-1 alpha-2 code, or INT)".to_string());
+                self.report_at_line(
+                    line,
+                    "missing `country` (ISO 3166-1 alpha-2 code, or INT)".to_string(),
+                );
             }
             return None;
         };
@@ -540,7 +613,10 @@ impl Checker {
         let code = normalize_code(&raw);
         if code.is_none() {
             let span = table.get("language").map(Spanned::span).unwrap_or_default();
-            self.report(span, format!("unknown language '{raw}' (expected an ISO 639-1 code such as pt)"));
+            self.report(
+                span,
+                format!("unknown language '{raw}' (expected an ISO 639-1 code such as pt)"),
+            );
         }
         code
     }
@@ -552,7 +628,10 @@ impl Checker {
         raw.parse().unwrap_or_else(|()| {
             let span = table.get("content").map(Spanned::span).unwrap_or_default();
             let expected = ContentKind::expected_names();
-            self.report(span, format!("unknown content '{raw}' (expected {expected})"));
+            self.report(
+                span,
+                format!("unknown content '{raw}' (expected {expected})"),
+            );
             ContentKind::default()
         })
     }
@@ -563,7 +642,10 @@ impl Checker {
             return selectors;
         };
         let DeValue::Table(inner) = value.get_ref() else {
-            self.report(value.span(), "`selectors` must be a table with title, content or published".to_string());
+            self.report(
+                value.span(),
+                "`selectors` must be a table with title, content or published".to_string(),
+            );
             return selectors;
         };
         self.reject_unknown_keys(inner, SELECTOR_KEYS, "selectors");
@@ -573,7 +655,10 @@ impl Checker {
                 Ok(selector) => Some(selector),
                 Err(error) => {
                     let span = inner.get(key).map(Spanned::span).unwrap_or_default();
-                    checker.report(span, format!("selectors.{key} '{raw}' is not valid CSS: {error}"));
+                    checker.report(
+                        span,
+                        format!("selectors.{key} '{raw}' is not valid CSS: {error}"),
+                    );
                     None
                 }
             }
@@ -584,15 +669,15 @@ impl Checker {
         selectors
     }
 
-    fn check_unique_ids(&mut self, sources: &[SourceConfig]) {
-        let mut first_lines: HashMap<&str, usize> = HashMap::new();
-        for source in sources {
-            if let Some(first_line) = first_lines.get(source.id.as_str()) {
-                self.source_id = Some(source.id.clone());
-                self.report_at_line(source.line, format!("duplicate id (first used on line {first_line})"));
-                self.source_id = None;
-            } else {
-                first_lines.insert(&source.id, source.line);
+    /// Reports an id already used by an earlier source, valid or not.
+    fn check_unique_id(&mut self, id: &str, line: usize) {
+        match self.first_lines.get(id) {
+            Some(first_line) => {
+                let message = format!("duplicate id (first used on line {first_line})");
+                self.report_at_line(line, message);
+            }
+            None => {
+                self.first_lines.insert(id.to_string(), line);
             }
         }
     }
@@ -603,7 +688,10 @@ impl Checker {
             if !known.contains(&name) {
                 self.report(
                     key.span(),
-                    format!("unknown key `{name}` in {context} (expected one of: {})", known.join(", ")),
+                    format!(
+                        "unknown key `{name}` in {context} (expected one of: {})",
+                        known.join(", ")
+                    ),
                 );
             }
         }
@@ -618,7 +706,10 @@ impl Checker {
                 None
             }
             other => {
-                self.report(value.span(), format!("`{key}` must be a string, not {}", other.type_str()));
+                self.report(
+                    value.span(),
+                    format!("`{key}` must be a string, not {}", other.type_str()),
+                );
                 None
             }
         }
@@ -633,8 +724,13 @@ impl Checker {
         let mut strings = Vec::new();
         for item in items.iter() {
             match item.get_ref() {
-                DeValue::String(text) if !text.trim().is_empty() => strings.push(text.trim().to_string()),
-                _ => self.report(item.span(), format!("`{key}` must hold non-empty strings only")),
+                DeValue::String(text) if !text.trim().is_empty() => {
+                    strings.push(text.trim().to_string())
+                }
+                _ => self.report(
+                    item.span(),
+                    format!("`{key}` must hold non-empty strings only"),
+                ),
             }
         }
         Some(strings)
@@ -652,13 +748,18 @@ impl Checker {
     fn integer(&mut self, table: &DeTable<'_>, key: &str, minimum: usize) -> Option<usize> {
         let value = table.get(key)?;
         let parsed = match value.get_ref() {
-            DeValue::Integer(integer) => usize::from_str_radix(integer.as_str(), integer.radix()).ok(),
+            DeValue::Integer(integer) => {
+                usize::from_str_radix(integer.as_str(), integer.radix()).ok()
+            }
             _ => None,
         };
         match parsed {
             Some(number) if number >= minimum => Some(number),
             _ => {
-                self.report(value.span(), format!("`{key}` must be a whole number of at least {minimum}"));
+                self.report(
+                    value.span(),
+                    format!("`{key}` must be a whole number of at least {minimum}"),
+                );
                 None
             }
         }
@@ -671,7 +772,10 @@ impl Checker {
     fn duration(&mut self, table: &DeTable<'_>, key: &str) -> Option<Duration> {
         let value = table.get(key)?;
         let DeValue::String(text) = value.get_ref() else {
-            self.report(value.span(), format!("`{key}` must be a duration in quotes, such as \"6h\" or \"500ms\""));
+            self.report(
+                value.span(),
+                format!("`{key}` must be a duration in quotes, such as \"6h\" or \"500ms\""),
+            );
             return None;
         };
         match humantime::parse_duration(text) {

@@ -168,7 +168,10 @@ impl Crawler {
             let source = sources[index].clone();
             let permits = Arc::clone(&permits);
             tasks.spawn(async move {
-                let _permit = permits.acquire_owned().await.expect("the semaphore is never closed");
+                let _permit = permits
+                    .acquire_owned()
+                    .await
+                    .expect("the semaphore is never closed");
                 (index, crawler.crawl_source(&source).await)
             });
         }
@@ -206,7 +209,8 @@ impl Crawler {
         if let Err(error) = record_status(&self.store, source, &self.settings, &report) {
             warn!(source = %source.id, error = %error, "cannot record source status");
         }
-        info!(
+        if !report.failed() {
+            info!(
             source = %source.id,
             num_fetched = report.num_fetched,
             num_new = report.num_new,
@@ -214,7 +218,8 @@ impl Crawler {
             num_unchanged = report.num_unchanged,
             num_failed = report.num_failed,
             "source crawled"
-        );
+            );
+        }
         self.observer.source_done(&source.id, &report);
         report
     }
@@ -266,14 +271,22 @@ impl Crawler {
             parts.summary = entry.summary.clone();
         }
         if parts.body.trim().is_empty() {
-            parts.body = if entry.content.is_empty() { entry.summary.clone() } else { entry.content.clone() };
+            parts.body = if entry.content.is_empty() {
+                entry.summary.clone()
+            } else {
+                entry.content.clone()
+            };
         }
         parts.published = entry.published.or(parts.published);
         parts.declared_lang = parts.declared_lang.or(declared_lang);
         Ok(parts)
     }
 
-    async fn crawl_sitemap(&self, source: &SourceConfig, tally: &mut Tally) -> Result<(), CrawlError> {
+    async fn crawl_sitemap(
+        &self,
+        source: &SourceConfig,
+        tally: &mut Tally,
+    ) -> Result<(), CrawlError> {
         let max_pages = source.max_pages(&self.settings);
         let response = self.fetch(source_url(source)).await?;
         let sitemaps = match parse_sitemap(&response.body, &response.url)? {
@@ -281,9 +294,15 @@ impl Crawler {
             Sitemap::Index(children) => {
                 let mut sitemaps = Vec::new();
                 for child in children.iter().take(MAX_CHILD_SITEMAPS) {
-                    match self.fetch(child).await.and_then(|response| Ok(parse_sitemap(&response.body, &response.url)?)) {
+                    match self
+                        .fetch(child)
+                        .await
+                        .and_then(|response| Ok(parse_sitemap(&response.body, &response.url)?))
+                    {
                         Ok(sitemap @ Sitemap::Urls(_)) => sitemaps.push(sitemap),
-                        Ok(Sitemap::Index(_)) => warn!(source = %source.id, url = %child, "nested sitemap index ignored"),
+                        Ok(Sitemap::Index(_)) => {
+                            warn!(source = %source.id, url = %child, "nested sitemap index ignored")
+                        }
                         Err(error) => tally.add(Err(error))?,
                     }
                 }
@@ -316,7 +335,11 @@ impl Crawler {
     }
 
     /// Reads a local folder on a blocking thread; the tally comes back whatever happens.
-    async fn crawl_local(&self, source: &SourceConfig, mut tally: Tally) -> (Tally, Result<(), CrawlError>) {
+    async fn crawl_local(
+        &self,
+        source: &SourceConfig,
+        mut tally: Tally,
+    ) -> (Tally, Result<(), CrawlError>) {
         let SourceLocation::Path(root) = source.location.clone() else {
             unreachable!("configuration validation gives local sources a path");
         };
@@ -331,7 +354,11 @@ impl Crawler {
     }
 
     /// Fetches and extracts one HTML page.
-    async fn page_document(&self, source: &SourceConfig, url: &Url) -> Result<DocumentParts, CrawlError> {
+    async fn page_document(
+        &self,
+        source: &SourceConfig,
+        url: &Url,
+    ) -> Result<DocumentParts, CrawlError> {
         let response = self.fetch(url).await?;
         if !is_html(&response) {
             return Err(CrawlError::NotHtml {
@@ -342,7 +369,8 @@ impl Crawler {
         let selectors = source.selectors.clone();
         let final_url = response.url.clone();
         let (page, final_url) = tokio::task::spawn_blocking(move || {
-            let (html, _, _) = crate::charset::decode_html(&response.body, response.content_type.as_deref());
+            let (html, _, _) =
+                crate::charset::decode_html(&response.body, response.content_type.as_deref());
             (extract_page(&html, &selectors), final_url)
         })
         .await
@@ -368,10 +396,13 @@ impl Crawler {
     }
 
     async fn fetch(&self, url: &Url) -> Result<FetchedResponse, CrawlError> {
-        self.fetcher.get(url).await.map_err(|error| CrawlError::Fetch {
-            url: url.to_string(),
-            error,
-        })
+        self.fetcher
+            .get(url)
+            .await
+            .map_err(|error| CrawlError::Fetch {
+                url: url.to_string(),
+                error,
+            })
     }
 
     async fn store_parts(
@@ -381,7 +412,9 @@ impl Crawler {
     ) -> Result<PutOutcome, CrawlError> {
         let parts = parts?;
         let url = parts.url.to_string();
-        let (document, _) = parts.into_document(source).map_err(|error| CrawlError::Record { url, error })?;
+        let (document, _) = parts
+            .into_document(source)
+            .map_err(|error| CrawlError::Record { url, error })?;
         let store = Arc::clone(&self.store);
         let outcome = tokio::task::spawn_blocking(move || store.put_document(&document))
             .await
@@ -403,8 +436,9 @@ fn read_local(
         for result in local::read_file(root, path, source, max_bytes) {
             let outcome = result.map_err(CrawlError::from).and_then(|parts| {
                 let url = parts.url.to_string();
-                let (document, _) =
-                    parts.into_document(source).map_err(|error| CrawlError::Record { url, error })?;
+                let (document, _) = parts
+                    .into_document(source)
+                    .map_err(|error| CrawlError::Record { url, error })?;
                 Ok(store.put_document(&document)?)
             });
             tally.add(outcome)?;
@@ -467,17 +501,30 @@ impl Tally {
 fn source_url(source: &SourceConfig) -> &Url {
     match &source.location {
         SourceLocation::Url(url) => url,
-        SourceLocation::Path(_) => unreachable!("configuration validation gives remote sources a URL"),
+        SourceLocation::Path(_) => {
+            unreachable!("configuration validation gives remote sources a URL")
+        }
     }
 }
 
 fn is_html(response: &FetchedResponse) -> bool {
     match response.content_type.as_deref() {
         Some(content_type) => {
-            let mime = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            let mime = content_type
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase();
             mime == "text/html" || mime == "application/xhtml+xml"
         }
-        None => response.body.iter().find(|byte| !byte.is_ascii_whitespace()) == Some(&b'<'),
+        None => {
+            response
+                .body
+                .iter()
+                .find(|byte| !byte.is_ascii_whitespace())
+                == Some(&b'<')
+        }
     }
 }
 
@@ -501,7 +548,13 @@ fn configured_status(store: &Store, source: &SourceConfig) -> Result<SourceStatu
             status.enabled = source.enabled;
             status
         }
-        None => SourceStatus::new(&source.id, &source.name, source.kind.as_str(), &location, source.enabled),
+        None => SourceStatus::new(
+            &source.id,
+            &source.name,
+            source.kind.as_str(),
+            &location,
+            source.enabled,
+        ),
     })
 }
 
@@ -516,7 +569,8 @@ fn record_status(
     if !report.failed() {
         status.last_success_at = report.finished_at;
     }
-    let interval = chrono::Duration::from_std(source.interval(settings)).unwrap_or(chrono::Duration::hours(6));
+    let interval =
+        chrono::Duration::from_std(source.interval(settings)).unwrap_or(chrono::Duration::hours(6));
     status.next_crawl_at = report.finished_at.map(|finished| finished + interval);
     store.put_source_status(&status)
 }

@@ -28,23 +28,84 @@ const SKIPPED_TAGS: &[&str] = &[
 
 /// Elements after which a new paragraph starts.
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul",
-    "ol", "dl", "dt", "dd", "blockquote", "pre", "table", "tr", "td", "th", "figure",
-    "figcaption", "br", "hr", "address", "details", "summary",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "figure",
+    "figcaption",
+    "br",
+    "hr",
+    "address",
+    "details",
+    "summary",
 ];
 
 /// ARIA roles of page chrome.
 const SKIPPED_ROLES: &[&str] = &[
-    "navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alertdialog",
-    "menu", "menubar",
+    "navigation",
+    "banner",
+    "contentinfo",
+    "complementary",
+    "search",
+    "dialog",
+    "alertdialog",
+    "menu",
+    "menubar",
 ];
 
 /// Words in a class or id that mark boilerplate blocks.
 const BOILERPLATE_WORDS: &[&str] = &[
-    "cookie", "cookies", "consent", "gdpr", "banner", "share", "sharing", "social", "related",
-    "breadcrumb", "breadcrumbs", "newsletter", "subscribe", "advert", "advertisement", "ads",
-    "promo", "sidebar", "menu", "navbar", "nav", "navigation", "comments", "comment", "skip",
-    "popup", "modal", "toolbar", "pagination", "footer", "masthead",
+    "cookie",
+    "cookies",
+    "consent",
+    "gdpr",
+    "banner",
+    "share",
+    "sharing",
+    "social",
+    "related",
+    "breadcrumb",
+    "breadcrumbs",
+    "newsletter",
+    "subscribe",
+    "advert",
+    "advertisement",
+    "ads",
+    "promo",
+    "sidebar",
+    "menu",
+    "navbar",
+    "nav",
+    "navigation",
+    "comments",
+    "comment",
+    "skip",
+    "popup",
+    "modal",
+    "toolbar",
+    "pagination",
+    "footer",
+    "masthead",
 ];
 
 /// A container shorter than this share of the body's text is not trusted as the main block.
@@ -157,8 +218,8 @@ const MAX_NESTING: usize = 4_000;
 /// Elements that are never closed (void) or that the parser closes implicitly, so that
 /// counting them as nesting would misjudge old hand-written pages.
 const NON_NESTING_TAGS: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-    "source", "track", "wbr", "p", "li", "dt", "dd", "option", "tr", "td", "th", "tbody",
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "dt", "dd", "option", "tr", "td", "th", "tbody",
 ];
 
 fn check_nesting(html: &str) -> Result<(), ExtractError> {
@@ -198,8 +259,14 @@ fn main_text(document: &Html, selectors: &Selectors) -> (String, ExtractionMetho
         return (collector.finish(), method, dropped);
     }
 
-    let body_text = document.select(&BODY).next().map(|body| collect(body, true));
-    let body_len = body_text.as_ref().map(|(text, _)| text.chars().count()).unwrap_or(0);
+    let body_text = document
+        .select(&BODY)
+        .next()
+        .map(|body| collect(body, true));
+    let body_len = body_text
+        .as_ref()
+        .map(|(text, _)| text.chars().count())
+        .unwrap_or(0);
     let candidates = [(&*ARTICLE, "article"), (&*MAIN, "main")];
     for (css, name) in candidates {
         // Listing pages hold several articles; the longest is the one being read.
@@ -254,7 +321,8 @@ impl TextCollector {
                         Node::Text(text) => self.push_text(text),
                         Node::Element(element) => {
                             let is_root = node.id() == root.id();
-                            if !is_root && let Some(reason) = boilerplate(element, skip_boilerplate) {
+                            if !is_root && let Some(reason) = boilerplate(element, skip_boilerplate)
+                            {
                                 self.dropped.push(reason);
                                 skipping = Some(node.id());
                             } else if BLOCK_TAGS.contains(&element.name()) {
@@ -355,7 +423,13 @@ fn boilerplate(element: &scraper::node::Element, check_names: bool) -> Option<St
 }
 
 fn text_of(element: ElementRef<'_>) -> String {
-    element.text().collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+    element
+        .text()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Returns the `content` of the first `<meta>` whose `name`, `property` or `itemprop` is one
@@ -363,10 +437,17 @@ fn text_of(element: ElementRef<'_>) -> String {
 fn meta_content(document: &Html, keys: &[&str]) -> Option<String> {
     keys.iter().find_map(|key| {
         document.select(&META).find_map(|meta| {
-            let matches = ["name", "property", "itemprop", "http-equiv"].iter().any(|attribute| {
-                meta.attr(attribute).is_some_and(|value| value.trim().eq_ignore_ascii_case(key))
-            });
-            let content = meta.attr("content")?.split_whitespace().collect::<Vec<_>>().join(" ");
+            let matches = ["name", "property", "itemprop", "http-equiv"]
+                .iter()
+                .any(|attribute| {
+                    meta.attr(attribute)
+                        .is_some_and(|value| value.trim().eq_ignore_ascii_case(key))
+                });
+            let content = meta
+                .attr("content")?
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
             (matches && !content.is_empty()).then_some(content)
         })
     })
@@ -384,10 +465,18 @@ fn title(document: &Html, selectors: &Selectors, site_name: Option<&str>) -> Str
     if let Some(og_title) = meta_content(document, &["og:title", "twitter:title"]) {
         return strip_site_name(&og_title, site_name);
     }
-    if let Some(heading) = document.select(&H1).map(text_of).find(|text| !text.is_empty()) {
+    if let Some(heading) = document
+        .select(&H1)
+        .map(text_of)
+        .find(|text| !text.is_empty())
+    {
         return heading;
     }
-    let title = document.select(&TITLE).next().map(text_of).unwrap_or_default();
+    let title = document
+        .select(&TITLE)
+        .next()
+        .map(text_of)
+        .unwrap_or_default();
     strip_site_name(&title, site_name)
 }
 
@@ -395,7 +484,10 @@ fn title(document: &Html, selectors: &Selectors, site_name: Option<&str>) -> Str
 fn strip_site_name(title: &str, site_name: Option<&str>) -> String {
     const SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " · ", " :: ", " » "];
     let title = title.trim();
-    if let Some(site) = site_name.map(str::trim).filter(|site| !site.is_empty() && *site != title) {
+    if let Some(site) = site_name
+        .map(str::trim)
+        .filter(|site| !site.is_empty() && *site != title)
+    {
         for separator in SEPARATORS {
             if let Some(stripped) = title.strip_suffix(&format!("{separator}{site}")) {
                 return stripped.trim().to_string();
@@ -410,7 +502,11 @@ fn strip_site_name(title: &str, site_name: Option<&str>) -> String {
     SEPARATORS
         .iter()
         .find(|separator| title.contains(**separator))
-        .and_then(|separator| title.split(separator).max_by_key(|part| part.chars().count()))
+        .and_then(|separator| {
+            title
+                .split(separator)
+                .max_by_key(|part| part.chars().count())
+        })
         .map(|part| part.trim().to_string())
         .unwrap_or_else(|| title.to_string())
 }
@@ -463,7 +559,8 @@ fn published(document: &Html, selectors: &Selectors) -> Option<DateTime<Utc>> {
 
 fn json_ld_date(document: &Html) -> Option<DateTime<Utc>> {
     document.select(&JSON_LD).find_map(|script| {
-        let json: serde_json::Value = serde_json::from_str(&script.text().collect::<String>()).ok()?;
+        let json: serde_json::Value =
+            serde_json::from_str(&script.text().collect::<String>()).ok()?;
         find_json_key(&json, "datePublished").and_then(parse_date)
     })
 }
@@ -496,10 +593,15 @@ pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
         .map(|date| date.with_timezone(&Utc))
         .ok()
         .or_else(|| {
-            ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
-                .iter()
-                .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
-                .map(|naive| naive.and_utc())
+            [
+                "%Y-%m-%dT%H:%M:%S%.f",
+                "%Y-%m-%dT%H:%M:%S",
+                "%Y-%m-%d %H:%M:%S",
+                "%Y-%m-%dT%H:%M",
+            ]
+            .iter()
+            .find_map(|format| NaiveDateTime::parse_from_str(raw, format).ok())
+            .map(|naive| naive.and_utc())
         })
         .or_else(|| {
             let date_part = raw.get(..10)?;
@@ -508,7 +610,9 @@ pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
                 .and_then(|date| date.and_hms_opt(0, 0, 0))
                 .map(|naive| naive.and_utc())
         })?;
-    let earliest = NaiveDate::from_ymd_opt(1950, 1, 1)?.and_hms_opt(0, 0, 0)?.and_utc();
+    let earliest = NaiveDate::from_ymd_opt(1950, 1, 1)?
+        .and_hms_opt(0, 0, 0)?
+        .and_utc();
     let latest = Utc::now() + chrono::Duration::days(2);
     (earliest..=latest).contains(&parsed).then_some(parsed)
 }

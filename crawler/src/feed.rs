@@ -50,7 +50,9 @@ pub struct FeedError {
 
 /// Parses a feed fetched from `feed_url`.
 pub fn parse_feed(bytes: &[u8], feed_url: &Url) -> Result<ParsedFeed, FeedError> {
-    let parser = feed_rs::parser::Builder::new().base_uri(Some(feed_url.as_str())).build();
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(Some(feed_url.as_str()))
+        .build();
     let feed = parser.parse(bytes).map_err(|error| FeedError {
         message: error.to_string(),
     })?;
@@ -68,16 +70,29 @@ pub fn parse_feed(bytes: &[u8], feed_url: &Url) -> Result<ParsedFeed, FeedError>
                 .filter(|url| matches!(url.scheme(), "http" | "https"));
             FeedEntry {
                 link,
-                title: entry.title.map(|text| plain(&text.content)).unwrap_or_default(),
-                summary: entry.summary.map(|text| plain(&text.content)).unwrap_or_default(),
-                content: entry.content.and_then(|content| content.body).map(|body| plain(&body)).unwrap_or_default(),
+                title: entry
+                    .title
+                    .map(|text| plain(&text.content))
+                    .unwrap_or_default(),
+                summary: entry
+                    .summary
+                    .map(|text| plain(&text.content))
+                    .unwrap_or_default(),
+                content: entry
+                    .content
+                    .and_then(|content| content.body)
+                    .map(|body| plain(&body))
+                    .unwrap_or_default(),
                 published: entry.published.or(entry.updated),
             }
         })
         .collect();
 
     Ok(ParsedFeed {
-        title: feed.title.map(|text| plain(&text.content)).unwrap_or_default(),
+        title: feed
+            .title
+            .map(|text| plain(&text.content))
+            .unwrap_or_default(),
         language: feed.language,
         entries,
     })
@@ -109,7 +124,10 @@ mod tests {
         let entry = &feed.entries[0];
         assert_eq!(entry.title, "Rotas & escolas");
         assert_eq!(entry.summary, "Resumo curto");
-        assert_eq!(entry.link.as_ref().unwrap().as_str(), "https://example.org/rotas");
+        assert_eq!(
+            entry.link.as_ref().unwrap().as_str(),
+            "https://example.org/rotas"
+        );
         assert!(entry.published.is_some());
         assert!(!entry.has_full_text());
     }
@@ -126,7 +144,10 @@ mod tests {
         );
         let feed = parse_feed(atom.as_bytes(), &base()).unwrap();
         assert!(feed.entries[0].has_full_text());
-        assert_eq!(feed.entries[0].published.unwrap().to_rfc3339(), "2023-02-01T00:00:00+00:00");
+        assert_eq!(
+            feed.entries[0].published.unwrap().to_rfc3339(),
+            "2023-02-01T00:00:00+00:00"
+        );
     }
 
     #[test]
@@ -136,12 +157,21 @@ mod tests {
             "content_text": "Plain text", "date_published": "2022-03-01T00:00:00Z"}]}"#;
         let feed = parse_feed(json.as_bytes(), &base()).unwrap();
         assert_eq!(feed.entries[0].title, "JSON item");
-        assert_eq!(feed.entries[0].link.as_ref().unwrap().as_str(), "https://example.org/j");
+        assert_eq!(
+            feed.entries[0].link.as_ref().unwrap().as_str(),
+            "https://example.org/j"
+        );
     }
 
     #[test]
     fn malformed_feeds_are_errors_not_panics() {
-        for input in ["", "<rss><channel><item>", "{\"version\": 3}", "\u{0}\u{0}", "<html></html>"] {
+        for input in [
+            "",
+            "<rss><channel><item>",
+            "{\"version\": 3}",
+            "\u{0}\u{0}",
+            "<html></html>",
+        ] {
             assert!(parse_feed(input.as_bytes(), &base()).is_err(), "{input:?}");
         }
     }
@@ -150,6 +180,9 @@ mod tests {
     fn non_http_links_are_ignored() {
         let rss = r#"<rss version="2.0"><channel><title>x</title>
             <item><title>t</title><link>javascript:alert(1)</link></item></channel></rss>"#;
-        assert_eq!(parse_feed(rss.as_bytes(), &base()).unwrap().entries[0].link, None);
+        assert_eq!(
+            parse_feed(rss.as_bytes(), &base()).unwrap().entries[0].link,
+            None
+        );
     }
 }

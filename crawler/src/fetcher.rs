@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue, ACCEPT, ACCEPT_LANGUAGE};
+use reqwest::header::{ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE, HeaderMap, HeaderValue};
 use reqwest::redirect::Policy;
 use tracing::debug;
 use url::Url;
@@ -99,7 +99,10 @@ pub struct Fetcher {
 
 impl fmt::Debug for Fetcher {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
-        formatter.debug_struct("Fetcher").field("max_body_bytes", &self.max_body_bytes).finish()
+        formatter
+            .debug_struct("Fetcher")
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
     }
 }
 
@@ -139,7 +142,12 @@ impl Fetcher {
     pub async fn get(&self, url: &Url) -> Result<FetchedResponse, FetchError> {
         self.throttle.wait_turn(url).await;
         let started = Instant::now();
-        let mut response = self.client.get(url.clone()).send().await.map_err(|error| self.classify(url, &error))?;
+        let mut response = self
+            .client
+            .get(url.clone())
+            .send()
+            .await
+            .map_err(|error| self.classify(url, &error))?;
 
         let status = response.status();
         if !status.is_success() {
@@ -147,7 +155,10 @@ impl Fetcher {
                 status: status.as_u16(),
             });
         }
-        if response.content_length().is_some_and(|length| length > self.max_body_bytes) {
+        if response
+            .content_length()
+            .is_some_and(|length| length > self.max_body_bytes)
+        {
             return Err(FetchError::TooLarge {
                 limit: self.max_body_bytes,
             });
@@ -160,7 +171,11 @@ impl Fetcher {
             .and_then(|value| value.to_str().ok())
             .map(str::to_string);
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|error| self.classify(url, &error))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|error| self.classify(url, &error))?
+        {
             if body.len() as u64 + chunk.len() as u64 > self.max_body_bytes {
                 return Err(FetchError::TooLarge {
                     limit: self.max_body_bytes,

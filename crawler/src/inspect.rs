@@ -111,8 +111,16 @@ pub async fn inspect(fetcher: &Fetcher, url: &Url) -> Result<InspectReport, Craw
         Sniffed::Sitemap => {
             let sitemap = parse_sitemap(&response.body, &response.url)?;
             let (read_as, locations) = match sitemap {
-                Sitemap::Urls(urls) => ("sitemap", urls.into_iter().map(|entry| entry.loc.to_string()).collect()),
-                Sitemap::Index(children) => ("sitemap index", children.into_iter().map(String::from).collect()),
+                Sitemap::Urls(urls) => (
+                    "sitemap",
+                    urls.into_iter()
+                        .map(|entry| entry.loc.to_string())
+                        .collect(),
+                ),
+                Sitemap::Index(children) => (
+                    "sitemap index",
+                    children.into_iter().map(String::from).collect(),
+                ),
             };
             report.read_as = read_as;
             report.sitemap = Some(locations);
@@ -141,7 +149,8 @@ pub async fn inspect(fetcher: &Fetcher, url: &Url) -> Result<InspectReport, Craw
 }
 
 fn page_report(response: &FetchedResponse) -> Result<PageReport, CrawlError> {
-    let (html, encoding, charset_source) = decode_html(&response.body, response.content_type.as_deref());
+    let (html, encoding, charset_source) =
+        decode_html(&response.body, response.content_type.as_deref());
     let page = extract_page(&html, &Selectors::default()).map_err(|error| CrawlError::Extract {
         url: response.url.to_string(),
         error,
@@ -159,12 +168,12 @@ fn page_report(response: &FetchedResponse) -> Result<PageReport, CrawlError> {
         topics: None,
         kind: None,
     };
-    let (document, guess) = parts.into_document(&adhoc_source(&response.url)).map_err(|error| {
-        CrawlError::Record {
+    let (document, guess) = parts
+        .into_document(&adhoc_source(&response.url))
+        .map_err(|error| CrawlError::Record {
             url: response.url.to_string(),
             error,
-        }
-    })?;
+        })?;
     Ok(PageReport {
         canonical_url: canonical.to_string(),
         canonical_reason: canonical_reason.to_string(),
@@ -226,7 +235,8 @@ fn sniff(response: &FetchedResponse) -> Sniffed {
         || trimmed.starts_with("<rss")
         || trimmed.starts_with("<feed")
         || trimmed.starts_with("<rdf")
-        || (trimmed.starts_with("<?xml") && (head.contains("<rss") || head.contains("<feed") || head.contains("<rdf")))
+        || (trimmed.starts_with("<?xml")
+            && (head.contains("<rss") || head.contains("<feed") || head.contains("<rdf")))
         || (trimmed.starts_with('{') && head.contains("jsonfeed.org"));
     if looks_like_feed {
         Sniffed::Feed

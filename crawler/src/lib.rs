@@ -18,6 +18,8 @@ pub mod sitemap;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config::{Config, ConfigProblem, CrawlerSettings, SourceConfig, SourceKind, SourceLocation};
+pub use config::{
+    Config, ConfigProblem, CrawlerSettings, SourceConfig, SourceKind, SourceLocation,
+};
 pub use crawl::{CrawlError, CrawlObserver, Crawler, EntryOutcome, register_sources};
 pub use error::ConfigError;

@@ -93,7 +93,10 @@ pub fn list_files(root: &Path) -> Result<Vec<PathBuf>, LocalError> {
 }
 
 fn is_supported(path: &Path) -> bool {
-    let extension = path.extension().and_then(|ext| ext.to_str()).unwrap_or_default();
+    let extension = path
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .unwrap_or_default();
     matches!(
         extension.to_ascii_lowercase().as_str(),
         "md" | "markdown" | "html" | "htm" | "jsonl" | "ndjson"
@@ -107,7 +110,11 @@ pub fn read_file(
     source: &SourceConfig,
     max_bytes: u64,
 ) -> Vec<Result<DocumentParts, LocalError>> {
-    let relative = path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/");
+    let relative = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
     let location = path.display().to_string();
     let fail = |message: String| {
         vec![Err(LocalError {
@@ -116,11 +123,17 @@ pub fn read_file(
         })]
     };
 
-    let size = fs::metadata(path).map(|metadata| metadata.len()).unwrap_or(0);
+    let size = fs::metadata(path)
+        .map(|metadata| metadata.len())
+        .unwrap_or(0);
     if size > max_bytes {
         return fail(format!("file is larger than {max_bytes} bytes; skipped"));
     }
-    let extension = path.extension().and_then(|ext| ext.to_str()).unwrap_or_default().to_ascii_lowercase();
+    let extension = path
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
     if extension == "jsonl" || extension == "ndjson" {
         return read_json_lines(path, &relative, source);
     }
@@ -135,7 +148,11 @@ pub fn read_file(
     vec![parts.map_err(|message| LocalError { location, message })]
 }
 
-fn markdown_parts(text: &str, relative: &str, source: &SourceConfig) -> Result<DocumentParts, String> {
+fn markdown_parts(
+    text: &str,
+    relative: &str,
+    source: &SourceConfig,
+) -> Result<DocumentParts, String> {
     let (metadata, markdown) = split_front_matter(text)?;
     let body = markdown_to_text(markdown);
     metadata_parts(metadata, body, local_url(source, relative))
@@ -164,7 +181,11 @@ fn html_parts(text: &str, relative: &str, source: &SourceConfig) -> Result<Docum
     })
 }
 
-fn read_json_lines(path: &Path, relative: &str, source: &SourceConfig) -> Vec<Result<DocumentParts, LocalError>> {
+fn read_json_lines(
+    path: &Path,
+    relative: &str,
+    source: &SourceConfig,
+) -> Vec<Result<DocumentParts, LocalError>> {
     let file = match fs::File::open(path) {
         Ok(file) => file,
         Err(error) => {
@@ -181,7 +202,10 @@ fn read_json_lines(path: &Path, relative: &str, source: &SourceConfig) -> Vec<Re
             Ok(line) if line.trim().is_empty() => continue,
             Ok(line) => line,
             Err(error) => {
-                results.push(Err(LocalError { location, message: format!("unreadable line: {error}") }));
+                results.push(Err(LocalError {
+                    location,
+                    message: format!("unreadable line: {error}"),
+                }));
                 continue;
             }
         };
@@ -201,7 +225,10 @@ fn read_json_lines(path: &Path, relative: &str, source: &SourceConfig) -> Vec<Re
 fn split_front_matter(text: &str) -> Result<(Metadata, &str), String> {
     let text = text.trim_start_matches('\u{feff}');
     for (fence, is_yaml) in [("---", true), ("+++", false)] {
-        let Some(rest) = text.strip_prefix(fence).and_then(|rest| rest.strip_prefix(['\n', '\r'])) else {
+        let Some(rest) = text
+            .strip_prefix(fence)
+            .and_then(|rest| rest.strip_prefix(['\n', '\r']))
+        else {
             continue;
         };
         let rest = rest.strip_prefix('\n').unwrap_or(rest);
@@ -252,8 +279,17 @@ fn markdown_to_text(markdown: &str) -> String {
     paragraphs.join("\n\n")
 }
 
-fn metadata_parts(metadata: Metadata, body: String, default_url: Url) -> Result<DocumentParts, String> {
-    let url = match metadata.url.as_deref().map(str::trim).filter(|raw| !raw.is_empty()) {
+fn metadata_parts(
+    metadata: Metadata,
+    body: String,
+    default_url: Url,
+) -> Result<DocumentParts, String> {
+    let url = match metadata
+        .url
+        .as_deref()
+        .map(str::trim)
+        .filter(|raw| !raw.is_empty())
+    {
         Some(raw) => Url::parse(raw)
             .ok()
             .filter(|url| matches!(url.scheme(), "http" | "https"))
@@ -263,7 +299,10 @@ fn metadata_parts(metadata: Metadata, body: String, default_url: Url) -> Result<
     let published = match &metadata.date {
         Some(raw) => {
             let text = raw.as_text();
-            Some(parse_date(&text).ok_or_else(|| format!("date '{text}' is not a date (expected YYYY-MM-DD)"))?)
+            Some(
+                parse_date(&text)
+                    .ok_or_else(|| format!("date '{text}' is not a date (expected YYYY-MM-DD)"))?,
+            )
         }
         None => None,
     };
@@ -283,7 +322,8 @@ fn metadata_parts(metadata: Metadata, body: String, default_url: Url) -> Result<
 
 /// Gives a local file a stable URL of its own: `local://SOURCE/relative/path`.
 fn local_url(source: &SourceConfig, relative: &str) -> Url {
-    let mut url = Url::parse(&format!("local://{}/", source.id)).expect("source ids are valid URL hosts");
+    let mut url =
+        Url::parse(&format!("local://{}/", source.id)).expect("source ids are valid URL hosts");
     url.set_path(relative);
     if let Some((path, line)) = relative.rsplit_once('#') {
         url.set_path(path);

@@ -11,9 +11,28 @@ use url::Url;
 
 /// Query parameters that only track where a click came from.
 const TRACKING_PARAMETERS: &[&str] = &[
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid",
-    "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id",
-    "wt_mc", "at_medium", "at_campaign", "ref_src",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "yclid",
+    "igshid",
+    "mc_cid",
+    "mc_eid",
+    "_ga",
+    "_gl",
+    "_hsenc",
+    "_hsmi",
+    "mkt_tok",
+    "oly_anon_id",
+    "oly_enc_id",
+    "vero_id",
+    "wt_mc",
+    "at_medium",
+    "at_campaign",
+    "ref_src",
 ];
 
 /// Why a canonical URL was chosen.
@@ -95,11 +114,23 @@ mod tests {
     #[test]
     fn tracking_parameters_and_fragments_are_removed() {
         let cases = [
-            ("https://Example.ORG/a?utm_source=x&utm_medium=y#top", "https://example.org/a"),
-            ("https://example.org/a?id=3&fbclid=abc", "https://example.org/a?id=3"),
-            ("https://example.org/a?gclid=1&page=2&UTM_Campaign=z", "https://example.org/a?page=2"),
+            (
+                "https://Example.ORG/a?utm_source=x&utm_medium=y#top",
+                "https://example.org/a",
+            ),
+            (
+                "https://example.org/a?id=3&fbclid=abc",
+                "https://example.org/a?id=3",
+            ),
+            (
+                "https://example.org/a?gclid=1&page=2&UTM_Campaign=z",
+                "https://example.org/a?page=2",
+            ),
             ("http://example.org:80/a", "http://example.org/a"),
-            ("https://example.org/a?b=1&a=2", "https://example.org/a?b=1&a=2"),
+            (
+                "https://example.org/a?b=1&a=2",
+                "https://example.org/a?b=1&a=2",
+            ),
         ];
         for (raw, expected) in cases {
             assert_eq!(canonical(raw), expected, "{raw}");

@@ -36,9 +36,16 @@ impl HostThrottle {
             return;
         };
         let slot = {
-            let mut slots = self.next_slots.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut slots = self
+                .next_slots
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             let now = Instant::now();
-            let slot = slots.get(host).copied().filter(|slot| *slot > now).unwrap_or(now);
+            let slot = slots
+                .get(host)
+                .copied()
+                .filter(|slot| *slot > now)
+                .unwrap_or(now);
             slots.insert(host.to_string(), slot + self.delay);
             slot
         };
@@ -65,8 +72,12 @@ mod tests {
     async fn other_hosts_are_not_delayed() {
         let throttle = HostThrottle::new(Duration::from_secs(5));
         let start = Instant::now();
-        throttle.wait_turn(&Url::parse("https://a.example/").unwrap()).await;
-        throttle.wait_turn(&Url::parse("https://b.example/").unwrap()).await;
+        throttle
+            .wait_turn(&Url::parse("https://a.example/").unwrap())
+            .await;
+        throttle
+            .wait_turn(&Url::parse("https://b.example/").unwrap())
+            .await;
         assert_eq!(start.elapsed(), Duration::ZERO);
     }
 }

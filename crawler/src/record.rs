@@ -1,7 +1,7 @@
 //! Turning what was extracted from a page, feed entry or file into a [`Document`].
 
 use agora_indexer::country::{is_valid_country, suggest_country};
-use agora_indexer::language::{detect_language, LanguageGuess};
+use agora_indexer::language::{LanguageGuess, detect_language};
 use agora_indexer::{ContentKind, Document, DocumentDraft};
 use chrono::{DateTime, Utc};
 use url::Url;
@@ -60,24 +60,36 @@ pub enum RecordError {
 
 impl DocumentParts {
     /// Applies `source`'s defaults, detects the language and derives the id and hash.
-    pub fn into_document(self, source: &SourceConfig) -> Result<(Document, LanguageGuess), RecordError> {
+    pub fn into_document(
+        self,
+        source: &SourceConfig,
+    ) -> Result<(Document, LanguageGuess), RecordError> {
         if self.body.trim().is_empty() && self.summary.trim().is_empty() {
             return Err(RecordError::NoText);
         }
         let country = match self.country.map(|code| code.trim().to_string()) {
             Some(code) if is_valid_country(&code) => code,
             Some(code) => {
-                let hint = suggest_country(&code).map(|known| format!(" (did you mean '{known}'?)")).unwrap_or_default();
+                let hint = suggest_country(&code)
+                    .map(|known| format!(" (did you mean '{known}'?)"))
+                    .unwrap_or_default();
                 return Err(RecordError::Country { code, hint });
             }
             None => source.country.clone(),
         };
         let kind = match self.kind {
-            Some(kind) => kind.trim().parse().map_err(|()| RecordError::Kind { kind })?,
+            Some(kind) => kind
+                .trim()
+                .parse()
+                .map_err(|()| RecordError::Kind { kind })?,
             None => source.content,
         };
         let topics = match self.topics {
-            Some(topics) => topics.iter().map(|topic| topic.trim().to_lowercase()).filter(|t| !t.is_empty()).collect(),
+            Some(topics) => topics
+                .iter()
+                .map(|topic| topic.trim().to_lowercase())
+                .filter(|t| !t.is_empty())
+                .collect(),
             None => source.topics.clone(),
         };
 

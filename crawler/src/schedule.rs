@@ -14,7 +14,11 @@ use crate::crawl::Crawler;
 const CHECK_INTERVAL: Duration = Duration::from_secs(30);
 
 /// Returns the enabled sources never crawled or whose next crawl time has come.
-pub fn due_sources<'a>(sources: &'a [SourceConfig], store: &Store, now: DateTime<Utc>) -> Vec<&'a SourceConfig> {
+pub fn due_sources<'a>(
+    sources: &'a [SourceConfig],
+    store: &Store,
+    now: DateTime<Utc>,
+) -> Vec<&'a SourceConfig> {
     sources
         .iter()
         .filter(|source| source.enabled)
@@ -30,10 +34,18 @@ pub fn due_sources<'a>(sources: &'a [SourceConfig], store: &Store, now: DateTime
 }
 
 /// Crawls due sources until `shutdown` completes; an unfinished pass is abandoned then.
-pub async fn run_schedule(crawler: Crawler, store: &Store, sources: Vec<SourceConfig>, shutdown: impl Future<Output = ()>) {
+pub async fn run_schedule(
+    crawler: Crawler,
+    store: &Store,
+    sources: Vec<SourceConfig>,
+    shutdown: impl Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
     loop {
-        let due: Vec<SourceConfig> = due_sources(&sources, store, Utc::now()).into_iter().cloned().collect();
+        let due: Vec<SourceConfig> = due_sources(&sources, store, Utc::now())
+            .into_iter()
+            .cloned()
+            .collect();
         if !due.is_empty() {
             info!(num_sources = due.len(), "crawl pass started");
             tokio::select! {

@@ -4,9 +4,9 @@
 //! a Content-Encoding) are not decompressed yet, so such sources read as malformed XML.
 
 use chrono::{DateTime, Utc};
+use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
-use quick_xml::Reader;
 use url::Url;
 
 use crate::extract::parse_date;
@@ -51,16 +51,20 @@ pub fn parse_sitemap(bytes: &[u8], sitemap_url: &Url) -> Result<Sitemap, Sitemap
     let mut sitemaps = Vec::new();
 
     loop {
-        let event = reader.read_event_into(&mut buffer).map_err(|error| SitemapError {
-            message: format!("at byte {}: {error}", reader.buffer_position()),
-        })?;
+        let event = reader
+            .read_event_into(&mut buffer)
+            .map_err(|error| SitemapError {
+                message: format!("at byte {}: {error}", reader.buffer_position()),
+            })?;
         match event {
             Event::Start(start) => {
                 let name = start.local_name().as_ref().to_string();
                 if root.is_none() {
                     if name != "urlset" && name != "sitemapindex" {
                         return Err(SitemapError {
-                            message: format!("root element is <{name}>, not <urlset> or <sitemapindex>"),
+                            message: format!(
+                                "root element is <{name}>, not <urlset> or <sitemapindex>"
+                            ),
                         });
                     }
                     root = Some(name.clone());
@@ -68,25 +72,36 @@ pub fn parse_sitemap(bytes: &[u8], sitemap_url: &Url) -> Result<Sitemap, Sitemap
                 current_tag = name;
             }
             // Text arrives in pieces, split at every entity reference (`&amp;` in URLs).
-            Event::Text(text) => append(&current_tag, &text.xml10_content(), &mut loc, &mut lastmod),
+            Event::Text(text) => {
+                append(&current_tag, &text.xml10_content(), &mut loc, &mut lastmod)
+            }
             Event::CData(data) => append(&current_tag, &data, &mut loc, &mut lastmod),
             Event::GeneralRef(reference) => {
                 let resolved = match reference.resolve_char_ref() {
                     Ok(Some(character)) => character.to_string(),
-                    _ => resolve_predefined_entity(&reference).unwrap_or_default().to_string(),
+                    _ => resolve_predefined_entity(&reference)
+                        .unwrap_or_default()
+                        .to_string(),
                 };
                 append(&current_tag, &resolved, &mut loc, &mut lastmod);
             }
             Event::End(end) => {
                 let name = end.local_name().as_ref().to_string();
                 if name == "url" || name == "sitemap" {
-                    let location = loc.take().and_then(|raw| absolute_http(sitemap_url, raw.trim()));
+                    let location = loc
+                        .take()
+                        .and_then(|raw| absolute_http(sitemap_url, raw.trim()));
                     let modified = lastmod.take().and_then(|raw| parse_date(raw.trim()));
                     match (name.as_str(), location) {
                         ("url", Some(loc)) if urls.len() < MAX_SITEMAP_ENTRIES => {
-                            urls.push(SitemapUrl { loc, lastmod: modified });
+                            urls.push(SitemapUrl {
+                                loc,
+                                lastmod: modified,
+                            });
                         }
-                        ("sitemap", Some(loc)) if sitemaps.len() < MAX_SITEMAP_ENTRIES => sitemaps.push(loc),
+                        ("sitemap", Some(loc)) if sitemaps.len() < MAX_SITEMAP_ENTRIES => {
+                            sitemaps.push(loc)
+                        }
                         _ => {}
                     }
                 }
@@ -117,7 +132,9 @@ fn append(tag: &str, text: &str, loc: &mut Option<String>, lastmod: &mut Option<
 }
 
 fn absolute_http(base: &Url, raw: &str) -> Option<Url> {
-    base.join(raw).ok().filter(|url| matches!(url.scheme(), "http" | "https"))
+    base.join(raw)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
 }
 
 #[cfg(test)]
@@ -140,7 +157,10 @@ mod tests {
             panic!("expected a urlset");
         };
         assert_eq!(urls.len(), 2);
-        assert_eq!(urls[0].lastmod.unwrap().date_naive().to_string(), "2023-05-01");
+        assert_eq!(
+            urls[0].lastmod.unwrap().date_naive().to_string(),
+            "2023-05-01"
+        );
         assert_eq!(urls[1].loc.as_str(), "https://example.org/b?x=1&y=2");
     }
 
@@ -150,14 +170,24 @@ mod tests {
             <sitemap><loc>https://example.org/sitemap-1.xml</loc></sitemap></sitemapindex>"#;
         assert_eq!(
             parse_sitemap(xml.as_bytes(), &base()).unwrap(),
-            Sitemap::Index(vec![Url::parse("https://example.org/sitemap-1.xml").unwrap()])
+            Sitemap::Index(vec![
+                Url::parse("https://example.org/sitemap-1.xml").unwrap()
+            ])
         );
     }
 
     #[test]
     fn malformed_or_foreign_xml_is_an_error() {
-        for input in ["", "<html><body/></html>", "<urlset><url><loc>x</url>", "\u{0}"] {
-            assert!(parse_sitemap(input.as_bytes(), &base()).is_err(), "{input:?}");
+        for input in [
+            "",
+            "<html><body/></html>",
+            "<urlset><url><loc>x</url>",
+            "\u{0}",
+        ] {
+            assert!(
+                parse_sitemap(input.as_bytes(), &base()).is_err(),
+                "{input:?}"
+            );
         }
     }
 }

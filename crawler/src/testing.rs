@@ -81,17 +81,27 @@ impl FixtureServer {
     /// Starts an empty server; add routes with [`FixtureServer::route`].
     pub async fn start() -> FixtureServer {
         let state = Arc::new(Mutex::new(State::default()));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("binding a loopback port");
-        let address = listener.local_addr().expect("a bound listener has an address");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binding a loopback port");
+        let address = listener
+            .local_addr()
+            .expect("a bound listener has an address");
         let handler_state = Arc::clone(&state);
         let app = Router::new().fallback(move |request: Request<Body>| {
             let state = Arc::clone(&handler_state);
             async move { respond(state, address, request).await }
         });
         let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.expect("the fixture server runs");
+            axum::serve(listener, app)
+                .await
+                .expect("the fixture server runs");
         });
-        FixtureServer { address, state, task }
+        FixtureServer {
+            address,
+            state,
+            task,
+        }
     }
 
     /// Starts a server answering every file under `dir` at its relative path.
@@ -99,7 +109,10 @@ impl FixtureServer {
         let server = FixtureServer::start().await;
         let mut pending = vec![dir.to_path_buf()];
         while let Some(current) = pending.pop() {
-            for entry in std::fs::read_dir(&current).expect("fixture folder is readable").flatten() {
+            for entry in std::fs::read_dir(&current)
+                .expect("fixture folder is readable")
+                .flatten()
+            {
                 let path = entry.path();
                 if path.is_dir() {
                     pending.push(path);
@@ -116,7 +129,11 @@ impl FixtureServer {
 
     /// Answers `path` (with its query, if any) with `response`.
     pub fn route(&self, path: &str, response: FixtureResponse) {
-        self.state.lock().expect("fixture state lock").routes.insert(path.to_string(), response);
+        self.state
+            .lock()
+            .expect("fixture state lock")
+            .routes
+            .insert(path.to_string(), response);
     }
 
     /// Returns the server's base URL, without a trailing slash.
@@ -131,7 +148,11 @@ impl FixtureServer {
 
     /// Returns every request received so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.state.lock().expect("fixture state lock").requests.clone()
+        self.state
+            .lock()
+            .expect("fixture state lock")
+            .requests
+            .clone()
     }
 }
 
@@ -141,8 +162,16 @@ impl Drop for FixtureServer {
     }
 }
 
-async fn respond(state: Arc<Mutex<State>>, address: SocketAddr, request: Request<Body>) -> Response {
-    let path_and_query = request.uri().path_and_query().map(|pq| pq.as_str().to_string()).unwrap_or_default();
+async fn respond(
+    state: Arc<Mutex<State>>,
+    address: SocketAddr,
+    request: Request<Body>,
+) -> Response {
+    let path_and_query = request
+        .uri()
+        .path_and_query()
+        .map(|pq| pq.as_str().to_string())
+        .unwrap_or_default();
     let path = request.uri().path().to_string();
     let response = {
         let mut state = state.lock().expect("fixture state lock");
@@ -150,7 +179,11 @@ async fn respond(state: Arc<Mutex<State>>, address: SocketAddr, request: Request
             path: path_and_query.clone(),
             headers: request.headers().clone(),
         });
-        state.routes.get(&path_and_query).or_else(|| state.routes.get(&path)).cloned()
+        state
+            .routes
+            .get(&path_and_query)
+            .or_else(|| state.routes.get(&path))
+            .cloned()
     };
     let Some(fixture) = response else {
         return StatusCode::NOT_FOUND.into_response();
@@ -171,13 +204,25 @@ async fn respond(state: Arc<Mutex<State>>, address: SocketAddr, request: Request
     for (name, value) in &fixture.headers {
         builder = builder.header(name, value);
     }
-    builder.body(Body::from(body)).expect("fixture responses are valid")
+    builder
+        .body(Body::from(body))
+        .expect("fixture responses are valid")
 }
 
 fn content_type_for(path: &Path) -> &'static str {
-    match path.extension().and_then(|ext| ext.to_str()).unwrap_or_default() {
+    match path
+        .extension()
+        .and_then(|ext| ext.to_str())
+        .unwrap_or_default()
+    {
         "html" | "htm" => "text/html; charset=utf-8",
-        "xml" if path.file_name().is_some_and(|name| name.to_string_lossy().contains("sitemap")) => "application/xml",
+        "xml"
+            if path
+                .file_name()
+                .is_some_and(|name| name.to_string_lossy().contains("sitemap")) =>
+        {
+            "application/xml"
+        }
         "xml" => "application/rss+xml",
         "json" => "application/feed+json",
         _ => "application/octet-stream",

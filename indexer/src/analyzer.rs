@@ -95,14 +95,19 @@ pub const ANALYZED_LANGUAGES: &[AnalyzedLanguage] = &[
 
 /// Returns the analyzed language for an ISO 639-1 code, if Agora has a dedicated analyzer.
 pub fn analyzed_language(code: &str) -> Option<&'static AnalyzedLanguage> {
-    ANALYZED_LANGUAGES.iter().find(|language| language.code == code)
+    ANALYZED_LANGUAGES
+        .iter()
+        .find(|language| language.code == code)
 }
 
 /// Registers the neutral analyzer and every language's analyzer with an index's manager.
 pub fn register_analyzers(manager: &TokenizerManager) {
     manager.register(NEUTRAL_TOKENIZER, neutral_analyzer());
     for language in ANALYZED_LANGUAGES {
-        manager.register(&language.tokenizer_name(), language_analyzer(language.analysis));
+        manager.register(
+            &language.tokenizer_name(),
+            language_analyzer(language.analysis),
+        );
     }
 }
 
@@ -231,15 +236,18 @@ mod tests {
 
     #[test]
     fn english_plural_and_singular_meet() {
-        assert_eq!(analyze("lang_en", "waiting lists"), analyze("lang_en", "waiting list"));
+        assert_eq!(
+            analyze("lang_en", "waiting lists"),
+            analyze("lang_en", "waiting list")
+        );
     }
 
     #[test]
     fn neutral_folds_accents_and_case() {
-        assert_eq!(analyze(NEUTRAL_TOKENIZER, "Orçamento Participativo"), [
-            "orcamento",
-            "participativo"
-        ]);
+        assert_eq!(
+            analyze(NEUTRAL_TOKENIZER, "Orçamento Participativo"),
+            ["orcamento", "participativo"]
+        );
     }
 
     #[test]
@@ -252,7 +260,11 @@ mod tests {
     fn chinese_is_segmented_into_words_without_punctuation() {
         let terms = analyze("lang_zh", "医院候诊时间，大幅缩短。");
         assert!(terms.contains(&"医院".to_string()), "{terms:?}");
-        assert!(terms.iter().all(|term| term.chars().any(char::is_alphanumeric)));
+        assert!(
+            terms
+                .iter()
+                .all(|term| term.chars().any(char::is_alphanumeric))
+        );
     }
 
     #[test]
@@ -260,7 +272,11 @@ mod tests {
         let manager = TokenizerManager::default();
         register_analyzers(&manager);
         for language in ANALYZED_LANGUAGES {
-            assert!(manager.get(&language.tokenizer_name()).is_some(), "{}", language.code);
+            assert!(
+                manager.get(&language.tokenizer_name()).is_some(),
+                "{}",
+                language.code
+            );
         }
     }
 }

@@ -171,7 +171,10 @@ mod tests {
 
     #[test]
     fn latin_words_and_cjk_mix() {
-        assert_eq!(texts("LINEで避難情報"), ["LINE", "で避", "避難", "難情", "情報"]);
+        assert_eq!(
+            texts("LINEで避難情報"),
+            ["LINE", "で避", "避難", "難情", "情報"]
+        );
     }
 
     #[test]

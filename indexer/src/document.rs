@@ -31,7 +31,9 @@ impl DocId {
     /// Parses an id received from outside (an API path, a command line).
     pub fn parse(raw: &str) -> Option<DocId> {
         let is_valid = raw.len() == Self::NUM_HEX_DIGITS
-            && raw.bytes().all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'));
+            && raw
+                .bytes()
+                .all(|byte| matches!(byte, b'0'..=b'9' | b'a'..=b'f'));
         is_valid.then(|| DocId(raw.to_string()))
     }
 
@@ -195,7 +197,10 @@ impl DocumentDraft {
 
     fn content_hash(&self) -> String {
         let mut hasher = Sha256::new();
-        let published = self.published.map(|date| date.to_rfc3339()).unwrap_or_default();
+        let published = self
+            .published
+            .map(|date| date.to_rfc3339())
+            .unwrap_or_default();
         let kind = self.kind.as_str();
         let fields = [
             self.url.as_str(),
@@ -220,10 +225,12 @@ impl DocumentDraft {
 
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
-        let _ = write!(out, "{byte:02x}");
-        out
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut out, byte| {
+            let _ = write!(out, "{byte:02x}");
+            out
+        })
 }
 
 #[cfg(test)]
@@ -256,7 +263,13 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_rejected() {
-        for raw in ["", "xyz", "0123456789ABCDEF", "0123456789abcdef0", "../../etc/passwd"] {
+        for raw in [
+            "",
+            "xyz",
+            "0123456789ABCDEF",
+            "0123456789abcdef0",
+            "../../etc/passwd",
+        ] {
             assert_eq!(DocId::parse(raw), None, "{raw}");
         }
     }

@@ -60,13 +60,19 @@ impl fmt::Display for LanguageReason {
     fn fmt(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LanguageReason::DeclaredAndDetected { confidence } => {
-                write!(formatter, "declared, and the text agrees (confidence {confidence:.2})")
+                write!(
+                    formatter,
+                    "declared, and the text agrees (confidence {confidence:.2})"
+                )
             }
             LanguageReason::Declared => {
                 formatter.write_str("declared; the text is too short or ambiguous to contradict")
             }
             LanguageReason::Detected { confidence } => {
-                write!(formatter, "detected from the text (confidence {confidence:.2})")
+                write!(
+                    formatter,
+                    "detected from the text (confidence {confidence:.2})"
+                )
             }
             LanguageReason::DetectedOverDeclared {
                 declared,
@@ -142,7 +148,9 @@ pub fn normalize_code(tag: &str) -> Option<String> {
         two if two.len() == 2 && two.bytes().all(|byte| byte.is_ascii_lowercase()) => {
             return is_known_iso639_1(two).then(|| two.to_string());
         }
-        three if three.len() == 3 => return Lang::from_code(three).map(|lang| iso639_1(lang).to_string()),
+        three if three.len() == 3 => {
+            return Lang::from_code(three).map(|lang| iso639_1(lang).to_string());
+        }
         _ => return None,
     };
     Some(code.to_string())
@@ -226,7 +234,10 @@ pub fn iso639_1(lang: Lang) -> &'static str {
 
 /// Returns the language's name in itself (`Português`, `日本語`), when whatlang knows it.
 pub fn native_name(code: &str) -> Option<&'static str> {
-    Lang::all().iter().find(|lang| iso639_1(**lang) == code).map(|lang| lang.name())
+    Lang::all()
+        .iter()
+        .find(|lang| iso639_1(**lang) == code)
+        .map(|lang| lang.name())
 }
 
 /// Tells whether `code` is an ISO 639-1 code Agora knows, through whatlang or its analyzers.
@@ -281,7 +292,10 @@ mod tests {
     fn agreeing_declaration_is_confirmed() {
         let guess = detect_language(PORTUGUESE, Some("pt-BR"));
         assert_eq!(guess.lang, "pt");
-        assert!(matches!(guess.reason, LanguageReason::DeclaredAndDetected { .. }));
+        assert!(matches!(
+            guess.reason,
+            LanguageReason::DeclaredAndDetected { .. }
+        ));
     }
 
     #[test]
@@ -289,7 +303,10 @@ mod tests {
         let text = PORTUGUESE.repeat(2);
         let guess = detect_language(&text, Some("en"));
         assert_eq!(guess.lang, "pt");
-        assert!(matches!(guess.reason, LanguageReason::DetectedOverDeclared { .. }));
+        assert!(matches!(
+            guess.reason,
+            LanguageReason::DetectedOverDeclared { .. }
+        ));
     }
 
     #[test]

@@ -14,8 +14,11 @@ use crate::language::{iso639_1, normalize_code};
 use crate::schema::{TextFields, TextPart};
 
 /// Relative weight of a match in each part of a document.
-const PART_BOOSTS: [(TextPart, f32); 3] =
-    [(TextPart::Title, 3.0), (TextPart::Summary, 1.5), (TextPart::Body, 1.0)];
+const PART_BOOSTS: [(TextPart, f32); 3] = [
+    (TextPart::Title, 3.0),
+    (TextPart::Summary, 1.5),
+    (TextPart::Body, 1.0),
+];
 
 /// Decides which languages' analyzers a query is analysed with.
 ///
@@ -24,12 +27,19 @@ const PART_BOOSTS: [(TextPart, f32); 3] =
 /// and whatlang, restricted to analysed languages, decides for the rest. Short queries are
 /// often misread; the neutral fields, always searched, keep that from losing documents.
 pub fn query_languages(query: &str, hint: Option<&str>) -> Vec<&'static str> {
-    if let Some(language) = hint.and_then(normalize_code).and_then(|code| analyzed_language(&code)) {
+    if let Some(language) = hint
+        .and_then(normalize_code)
+        .and_then(|code| analyzed_language(&code))
+    {
         return vec![language.code];
     }
 
-    let has_kana = query.chars().any(|c| matches!(c as u32, 0x3040..=0x30FF | 0xFF66..=0xFF9F));
-    let has_hangul = query.chars().any(|c| matches!(c as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF));
+    let has_kana = query
+        .chars()
+        .any(|c| matches!(c as u32, 0x3040..=0x30FF | 0xFF66..=0xFF9F));
+    let has_hangul = query
+        .chars()
+        .any(|c| matches!(c as u32, 0xAC00..=0xD7AF | 0x1100..=0x11FF));
     if has_kana {
         return vec!["ja"];
     }
@@ -52,7 +62,10 @@ pub fn query_languages(query: &str, hint: Option<&str>) -> Vec<&'static str> {
     // A short query often reads equally well in a neighbouring language ("transporte escolar"
     // is Portuguese and Spanish); when unsure, the runner-up is searched too.
     if !first.is_reliable() {
-        let others = allowed.into_iter().filter(|lang| *lang != first.lang()).collect();
+        let others = allowed
+            .into_iter()
+            .filter(|lang| *lang != first.lang())
+            .collect();
         if let Some(second) = Detector::with_allowlist(others).detect_lang(query) {
             languages.push(iso639_1(second));
         }
@@ -108,13 +121,25 @@ mod tests {
     #[test]
     fn ambiguous_short_queries_search_two_languages() {
         let languages = query_languages("transporte escolar", None);
-        assert!(languages.contains(&"pt") && languages.contains(&"es"), "{languages:?}");
+        assert!(
+            languages.contains(&"pt") && languages.contains(&"es"),
+            "{languages:?}"
+        );
     }
 
     #[test]
     fn longer_latin_queries_are_detected() {
-        let languages = query_languages("como reduzir as filas de espera nos hospitais públicos", None);
+        let languages = query_languages(
+            "como reduzir as filas de espera nos hospitais públicos",
+            None,
+        );
         assert_eq!(languages[0], "pt");
-        assert_eq!(query_languages("the hospital reduced waiting lists for planned surgery", None), ["en"]);
+        assert_eq!(
+            query_languages(
+                "the hospital reduced waiting lists for planned surgery",
+                None
+            ),
+            ["en"]
+        );
     }
 }

@@ -12,8 +12,8 @@
 use std::collections::HashMap;
 
 use tantivy::schema::{
-    DateOptions, DateTimePrecision, FAST, FacetOptions, Field, INDEXED, IndexRecordOption,
-    STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    DateOptions, DateTimePrecision, FAST, FacetOptions, Field, INDEXED, IndexRecordOption, STORED,
+    STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
 use crate::analyzer::{ANALYZED_LANGUAGES, NEUTRAL_TOKENIZER};
@@ -75,7 +75,7 @@ pub struct IndexSchema {
     pub schema: Schema,
     /// Document id, indexed as one term for updates and lookups.
     pub id: Field,
-    /// Fetched URL, stored only.
+    /// Canonical URL, stored only.
     pub url: Field,
     /// Language-neutral, stored text fields.
     pub neutral: TextFields,
@@ -128,8 +128,8 @@ impl IndexSchema {
             languages.insert(language.code, fields);
         }
 
-        let date_options = DateOptions::from(INDEXED | STORED | FAST)
-            .set_precision(DateTimePrecision::Seconds);
+        let date_options =
+            DateOptions::from(INDEXED | STORED | FAST).set_precision(DateTimePrecision::Seconds);
         IndexSchema {
             id,
             url,

@@ -111,7 +111,10 @@ impl Filters {
 
     /// Returns the accepted values of `dimension`, empty when it is not filtered.
     pub fn get(&self, dimension: FacetDimension) -> &[String] {
-        self.values.get(&dimension).map(Vec::as_slice).unwrap_or_default()
+        self.values
+            .get(&dimension)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// Tells whether no dimension is filtered.
@@ -188,7 +191,7 @@ impl SearchRequest {
 pub struct Hit {
     /// Document id.
     pub id: String,
-    /// Where the document was fetched from.
+    /// The document's canonical URL.
     pub url: String,
     /// Title.
     pub title: String,
@@ -302,12 +305,15 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResp
             SortOrder::Relevance => {
                 let collectors = (top.order_by_score(), Count, facet_collector);
                 let (ranked, total, facets) = searcher.search(&query, &collectors)?;
-                let ranked = ranked.into_iter().map(|(score, address)| (Some(score), address));
+                let ranked = ranked
+                    .into_iter()
+                    .map(|(score, address)| (Some(score), address));
                 (ranked.collect(), total, facets)
             }
             SortOrder::Date => {
                 facet_collector = facet_collector_for_all();
-                let by_date = top.order_by_fast_field::<tantivy::DateTime>("sort_date", Order::Desc);
+                let by_date =
+                    top.order_by_fast_field::<tantivy::DateTime>("sort_date", Order::Desc);
                 let (ranked, total, facets) =
                     searcher.search(&query, &(by_date, Count, facet_collector))?;
                 let ranked = ranked.into_iter().map(|(_, address)| (None, address));
@@ -365,7 +371,8 @@ fn filtered_query(
             .iter()
             .map(|value| {
                 let term = Term::from_field_text(field, value);
-                let query: Box<dyn Query> = Box::new(TermQuery::new(term, IndexRecordOption::Basic));
+                let query: Box<dyn Query> =
+                    Box::new(TermQuery::new(term, IndexRecordOption::Basic));
                 (Occur::Should, query)
             })
             .collect();
@@ -456,8 +463,12 @@ impl<'a> Snippets<'a> {
                 }
             }
         }
-        let lead = if summary.trim().is_empty() { body } else { summary };
-        escape_html(&excerpt(lead, SNIPPET_CHARS))
+        let lead = if summary.trim().is_empty() {
+            body
+        } else {
+            summary
+        };
+        collapse_whitespace(&escape_html(&excerpt(lead, SNIPPET_CHARS)))
     }
 
     fn highlight(&mut self, lang: &str, text: &str) -> String {
@@ -466,17 +477,25 @@ impl<'a> Snippets<'a> {
             Some(fields) => fields.body,
             None => schema.neutral.body,
         };
-        let Snippets { index, searcher, query, query_text, languages, .. } = *self;
+        let Snippets {
+            index,
+            searcher,
+            query,
+            query_text,
+            languages,
+            ..
+        } = *self;
         let generator = self.generators.entry(field).or_insert_with(|| {
             // The document's own analyzer highlights its inflected words even when the query
             // was read as another language; the query is re-analysed for that field only.
             let reanalysed;
-            let query_for_field: &dyn Query = if field == schema.neutral.body || languages.contains(&lang) {
-                query
-            } else {
-                reanalysed = text_query(index, query_text, &[lang]);
-                &*reanalysed
-            };
+            let query_for_field: &dyn Query =
+                if field == schema.neutral.body || languages.contains(&lang) {
+                    query
+                } else {
+                    reanalysed = text_query(index, query_text, &[lang]);
+                    &*reanalysed
+                };
             let mut generator = SnippetGenerator::create(searcher, query_for_field, field).ok()?;
             generator.set_max_num_chars(SNIPPET_CHARS);
             Some(generator)
@@ -508,7 +527,12 @@ fn snippet_html(snippet: &Snippet) -> String {
         position = range.end;
     }
     html.push_str(&escape_html(&fragment[position..]));
-    html
+    collapse_whitespace(&html)
+}
+
+/// Snippets span paragraph breaks; in a result list they read as one line.
+fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn to_hit(
@@ -518,7 +542,11 @@ fn to_hit(
     snippets: &mut Snippets<'_>,
 ) -> Hit {
     let text = |field: Field| {
-        stored.get_first(field).and_then(|value| value.as_str()).unwrap_or_default().to_string()
+        stored
+            .get_first(field)
+            .and_then(|value| value.as_str())
+            .unwrap_or_default()
+            .to_string()
     };
     let lang = text(schema.lang);
     let summary = text(schema.neutral.summary);

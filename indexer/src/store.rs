@@ -70,7 +70,10 @@ impl Store {
     }
 
     fn from_db(db: sled::Db, path: PathBuf) -> Result<Store> {
-        let open_tree = |name: &str| db.open_tree(name).map_err(|error| IndexerError::store(&path, error));
+        let open_tree = |name: &str| {
+            db.open_tree(name)
+                .map_err(|error| IndexerError::store(&path, error))
+        };
         Ok(Store {
             documents: open_tree(DOCUMENTS)?,
             changes: open_tree(CHANGES)?,
@@ -86,7 +89,10 @@ impl Store {
     pub fn put_document(&self, document: &Document) -> Result<PutOutcome> {
         let key = document.id.as_str().as_bytes();
         let encoded = encode(document);
-        let _guard = self.write_lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
 
         let previous: Option<Document> = match self.documents.get(key).map_err(|e| self.error(e))? {
             Some(bytes) => Some(decode("document", document.id.as_str(), &bytes)?),
@@ -228,7 +234,10 @@ impl Store {
     pub fn retain_sources(&self, configured_ids: &[&str]) -> Result<()> {
         for entry in self.sources.iter() {
             let (key, _) = entry.map_err(|e| self.error(e))?;
-            if !configured_ids.iter().any(|id| id.as_bytes() == key.as_ref()) {
+            if !configured_ids
+                .iter()
+                .any(|id| id.as_bytes() == key.as_ref())
+            {
                 self.sources.remove(key).map_err(|e| self.error(e))?;
             }
         }
@@ -251,7 +260,10 @@ fn add_to_count(
     source: &str,
     delta: i64,
 ) -> std::result::Result<(), ConflictableTransactionError<()>> {
-    let current = counts.get(source)?.map(|bytes| decode_count(&bytes)).unwrap_or(0);
+    let current = counts
+        .get(source)?
+        .map(|bytes| decode_count(&bytes))
+        .unwrap_or(0);
     let updated = current.saturating_add_signed(delta);
     counts.insert(source.as_bytes(), &updated.to_be_bytes())?;
     Ok(())
@@ -320,10 +332,15 @@ mod tests {
     fn changes_resume_after_a_sequence_number_and_can_be_pruned() {
         let store = Store::open_temporary().unwrap();
         for index in 0..3 {
-            store.put_document(&document(&format!("https://a.example/{index}"), "a", "x")).unwrap();
+            store
+                .put_document(&document(&format!("https://a.example/{index}"), "a", "x"))
+                .unwrap();
         }
         let all: Vec<_> = store.changes_after(0).collect::<Result<_>>().unwrap();
-        let after_first: Vec<_> = store.changes_after(all[0].0).collect::<Result<_>>().unwrap();
+        let after_first: Vec<_> = store
+            .changes_after(all[0].0)
+            .collect::<Result<_>>()
+            .unwrap();
         assert_eq!(after_first.len(), 2);
 
         store.prune_changes_through(all[1].0).unwrap();
@@ -335,9 +352,15 @@ mod tests {
     #[test]
     fn counts_follow_documents_between_sources() {
         let store = Store::open_temporary().unwrap();
-        store.put_document(&document("https://a.example/1", "a", "x")).unwrap();
-        store.put_document(&document("https://a.example/2", "a", "x")).unwrap();
-        store.put_document(&document("https://a.example/2", "b", "x")).unwrap();
+        store
+            .put_document(&document("https://a.example/1", "a", "x"))
+            .unwrap();
+        store
+            .put_document(&document("https://a.example/2", "a", "x"))
+            .unwrap();
+        store
+            .put_document(&document("https://a.example/2", "b", "x"))
+            .unwrap();
         assert_eq!(store.num_documents_from("a").unwrap(), 1);
         assert_eq!(store.num_documents_from("b").unwrap(), 1);
         assert_eq!(store.num_documents().unwrap(), 2);
@@ -347,10 +370,17 @@ mod tests {
     fn source_statuses_round_trip_and_can_be_retained() {
         let store = Store::open_temporary().unwrap();
         for id in ["a", "b"] {
-            store.put_source_status(&SourceStatus::new(id, id, "feed", "https://x", true)).unwrap();
+            store
+                .put_source_status(&SourceStatus::new(id, id, "feed", "https://x", true))
+                .unwrap();
         }
         store.retain_sources(&["b"]).unwrap();
-        let ids: Vec<_> = store.source_statuses().unwrap().into_iter().map(|s| s.id).collect();
+        let ids: Vec<_> = store
+            .source_statuses()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
         assert_eq!(ids, ["b"]);
     }
 

@@ -52,10 +52,12 @@ impl IndexUpdater {
 
         for change in store.changes_after(last_seq) {
             let (seq, id) = change?;
-            self.writer.delete_term(Term::from_field_text(self.index.schema().id, id.as_str()));
+            self.writer
+                .delete_term(Term::from_field_text(self.index.schema().id, id.as_str()));
             match store.document(&id)? {
                 Some(document) => {
-                    self.writer.add_document(to_tantivy(self.index.schema(), &document))?;
+                    self.writer
+                        .add_document(to_tantivy(self.index.schema(), &document))?;
                     report.num_indexed += 1;
                 }
                 None => report.num_removed += 1,
@@ -87,7 +89,11 @@ impl IndexUpdater {
     }
 
     /// Empties the index and refills it from every document in `store`.
-    pub fn rebuild(&mut self, store: &Store, mut on_progress: impl FnMut(u64)) -> Result<SyncReport> {
+    pub fn rebuild(
+        &mut self,
+        store: &Store,
+        mut on_progress: impl FnMut(u64),
+    ) -> Result<SyncReport> {
         // Changes made while the scan runs get sequence numbers above this one, so the next
         // sync re-indexes them even if the scan already saw them: nothing falls in between.
         let last_seq = store.last_change()?;
@@ -95,7 +101,8 @@ impl IndexUpdater {
 
         let mut report = SyncReport::default();
         for document in store.documents() {
-            self.writer.add_document(to_tantivy(self.index.schema(), &document?))?;
+            self.writer
+                .add_document(to_tantivy(self.index.schema(), &document?))?;
             report.num_indexed += 1;
             on_progress(report.num_indexed);
             if report.num_indexed % DOCS_PER_COMMIT == 0 {
@@ -136,7 +143,8 @@ impl IndexUpdater {
 fn to_tantivy(schema: &IndexSchema, document: &Document) -> TantivyDocument {
     let mut doc = TantivyDocument::default();
     doc.add_text(schema.id, document.id.as_str());
-    doc.add_text(schema.url, &document.url);
+    // Results link to the canonical URL: the fetched one may carry tracking parameters.
+    doc.add_text(schema.url, &document.canonical_url);
 
     let texts = [
         (TextPart::Title, &document.title),
@@ -155,19 +163,37 @@ fn to_tantivy(schema: &IndexSchema, document: &Document) -> TantivyDocument {
     doc.add_text(schema.country, &document.country);
     doc.add_text(schema.kind, document.kind.as_str());
     doc.add_text(schema.source, &document.source);
-    doc.add_facet(schema.facets, Facet::from_path(["lang", document.lang.as_str()]));
-    doc.add_facet(schema.facets, Facet::from_path(["country", document.country.as_str()]));
-    doc.add_facet(schema.facets, Facet::from_path(["kind", document.kind.as_str()]));
-    doc.add_facet(schema.facets, Facet::from_path(["source", document.source.as_str()]));
+    doc.add_facet(
+        schema.facets,
+        Facet::from_path(["lang", document.lang.as_str()]),
+    );
+    doc.add_facet(
+        schema.facets,
+        Facet::from_path(["country", document.country.as_str()]),
+    );
+    doc.add_facet(
+        schema.facets,
+        Facet::from_path(["kind", document.kind.as_str()]),
+    );
+    doc.add_facet(
+        schema.facets,
+        Facet::from_path(["source", document.source.as_str()]),
+    );
     for topic in &document.topics {
         doc.add_text(schema.topic, topic);
         doc.add_facet(schema.facets, Facet::from_path(["topic", topic.as_str()]));
     }
 
     if let Some(published) = document.published {
-        doc.add_date(schema.published, DateTime::from_timestamp_secs(published.timestamp()));
+        doc.add_date(
+            schema.published,
+            DateTime::from_timestamp_secs(published.timestamp()),
+        );
     }
     let sort_date = document.published.unwrap_or(document.fetched_at);
-    doc.add_date(schema.sort_date, DateTime::from_timestamp_secs(sort_date.timestamp()));
+    doc.add_date(
+        schema.sort_date,
+        DateTime::from_timestamp_secs(sort_date.timestamp()),
+    );
     doc
 }

@@ -50,7 +50,9 @@ impl ApiError {
 impl From<agora_indexer::IndexerError> for ApiError {
     fn from(error: agora_indexer::IndexerError) -> Self {
         match error {
-            agora_indexer::IndexerError::InvalidRequest(message) => ApiError::invalid("query", message),
+            agora_indexer::IndexerError::InvalidRequest(message) => {
+                ApiError::invalid("query", message)
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -89,11 +91,18 @@ impl IntoResponse for ApiError {
             ApiError::NotFound(message) => (message, None),
             ApiError::Internal(cause) => {
                 error!(error = %cause, "request failed");
-                ("something went wrong on our side; it has been logged".to_string(), None)
+                (
+                    "something went wrong on our side; it has been logged".to_string(),
+                    None,
+                )
             }
         };
         let body = ErrorBody {
-            error: ErrorDetail { code, message, param },
+            error: ErrorDetail {
+                code,
+                message,
+                param,
+            },
         };
         (status, Json(body)).into_response()
     }

@@ -23,8 +23,7 @@ pub use params::{UnknownParams, parse_search_params};
 pub use state::AppState;
 
 /// Pages load nothing from elsewhere and run no script; crawled text can never execute.
-const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Builds the router: API under `/api`, pages at `/`, `/documents/{id}` and `/sources`.
 pub fn app(state: AppState) -> Router {
@@ -62,5 +61,7 @@ pub fn app(state: AppState) -> Router {
 }
 
 async fn api_not_found() -> ApiError {
-    ApiError::NotFound("no such API endpoint; see /api/search, /api/documents/{id}, /api/sources".to_string())
+    ApiError::NotFound(
+        "no such API endpoint; see /api/search, /api/documents/{id}, /api/sources".to_string(),
+    )
 }

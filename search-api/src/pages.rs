@@ -5,7 +5,9 @@
 //! is the snippet, which the indexer builds from escaped text and `<mark>` tags.
 
 use agora_indexer::language::native_name;
-use agora_indexer::{Document, FacetDimension, Hit, SearchResponse, SortOrder, SourceStatus, search};
+use agora_indexer::{
+    Document, FacetDimension, Hit, SearchResponse, SortOrder, SourceStatus, search,
+};
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{StatusCode, header};
@@ -98,8 +100,14 @@ struct SourceView {
 /// `GET /`: the search page.
 pub async fn page_search(State(state): State<AppState>, RawQuery(raw_query): RawQuery) -> Response {
     let raw_query = raw_query.unwrap_or_default();
-    let params: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes()).into_owned().collect();
-    let query = params.iter().find(|(name, _)| name == "q").map(|(_, value)| value.clone()).unwrap_or_default();
+    let params: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
+        .into_owned()
+        .collect();
+    let query = params
+        .iter()
+        .find(|(name, _)| name == "q")
+        .map(|(_, value)| value.clone())
+        .unwrap_or_default();
 
     let request = match parse_search_params(&raw_query, UnknownParams::Ignore) {
         Ok(request) => request,
@@ -108,7 +116,9 @@ pub async fn page_search(State(state): State<AppState>, RawQuery(raw_query): Raw
     let index = state.index.clone();
     let response = match tokio::task::spawn_blocking(move || search(&index, &request)).await {
         Ok(Ok(response)) => response,
-        Ok(Err(error)) => return render_search_error(query, ApiError::from(error), StatusCode::BAD_REQUEST),
+        Ok(Err(error)) => {
+            return render_search_error(query, ApiError::from(error), StatusCode::BAD_REQUEST);
+        }
         Err(error) => return ApiError::from(error).into_response(),
     };
 
@@ -130,13 +140,20 @@ pub async fn page_document(State(state): State<AppState>, Path(raw_id): Path<Str
     let document = match load_document(&state, &raw_id).await {
         Ok(document) => document,
         Err(ApiError::NotFound(message) | ApiError::InvalidParameter { message, .. }) => {
-            return render_search_error(String::new(), ApiError::NotFound(message), StatusCode::NOT_FOUND);
+            return render_search_error(
+                String::new(),
+                ApiError::NotFound(message),
+                StatusCode::NOT_FOUND,
+            );
         }
         Err(error) => return error.into_response(),
     };
     let page = DocumentPage {
         language: language_label(&document.lang),
-        date: document.published.map(|date| date.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+        date: document
+            .published
+            .map(|date| date.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
         paragraphs: document.body.split("\n\n").map(str::to_string).collect(),
         original_url: http_url(&document.url),
         document,
@@ -159,7 +176,10 @@ pub async fn page_sources(State(state): State<AppState>) -> Response {
 /// `GET /assets/style.css`.
 pub async fn asset_style() -> impl IntoResponse {
     (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
         include_str!("../assets/style.css"),
     )
 }
@@ -193,7 +213,10 @@ fn hit_view(hit: &Hit) -> HitView {
         source: hit.source.clone(),
         country: hit.country.clone(),
         language: language_label(&hit.lang),
-        date: hit.published.map(|date| date.format("%Y-%m-%d").to_string()).unwrap_or_default(),
+        date: hit
+            .published
+            .map(|date| date.format("%Y-%m-%d").to_string())
+            .unwrap_or_default(),
         kind: hit.kind.clone(),
         snippet_html: hit.snippet.clone(),
     }
@@ -214,7 +237,12 @@ fn source_view(status: SourceStatus) -> SourceView {
                 )
             })
             .unwrap_or_default(),
-        error: last.and_then(|report| report.error.clone().or_else(|| report.last_entry_error.clone())),
+        error: last.and_then(|report| {
+            report
+                .error
+                .clone()
+                .or_else(|| report.last_entry_error.clone())
+        }),
         id: status.id,
         name: status.name,
         kind: status.kind,
@@ -247,9 +275,15 @@ fn facet_groups(response: &SearchResponse, params: &[(String, String)]) -> Vec<F
                 .into_iter()
                 .take(FACET_VALUES_SHOWN)
                 .map(|(value, count)| {
-                    let selected = params.iter().any(|(param, current)| param == name && current == value);
+                    let selected = params
+                        .iter()
+                        .any(|(param, current)| param == name && current == value);
                     FacetValue {
-                        label: if dimension == FacetDimension::Lang { language_label(value) } else { value.clone() },
+                        label: if dimension == FacetDimension::Lang {
+                            language_label(value)
+                        } else {
+                            value.clone()
+                        },
                         count: *count,
                         href: toggled_link(params, name, value, selected),
                         selected,
@@ -277,8 +311,11 @@ fn facet_title(dimension: FacetDimension) -> &'static str {
 
 /// Links to the same search with `name=value` added or removed, back on the first page.
 fn toggled_link(params: &[(String, String)], name: &str, value: &str, selected: bool) -> String {
-    let mut next: Vec<(String, String)> =
-        params.iter().filter(|(param, _)| param != "page").cloned().collect();
+    let mut next: Vec<(String, String)> = params
+        .iter()
+        .filter(|(param, _)| param != "page")
+        .cloned()
+        .collect();
     if selected {
         next.retain(|(param, current)| !(param == name && current == value));
     } else {
@@ -288,7 +325,11 @@ fn toggled_link(params: &[(String, String)], name: &str, value: &str, selected: 
 }
 
 fn with_param(params: &[(String, String)], name: &str, value: &str) -> String {
-    let mut next: Vec<(String, String)> = params.iter().filter(|(param, _)| param != name).cloned().collect();
+    let mut next: Vec<(String, String)> = params
+        .iter()
+        .filter(|(param, _)| param != name)
+        .cloned()
+        .collect();
     next.push((name.to_string(), value.to_string()));
     link(&next)
 }
@@ -320,17 +361,29 @@ fn page_links(response: &SearchResponse, params: &[(String, String)]) -> Vec<Pag
 }
 
 fn sort_links(params: &[(String, String)]) -> Vec<PageLink> {
-    let current = match params.iter().rev().find(|(name, _)| name == "sort").map(|(_, value)| value.as_str()) {
+    let current = match params
+        .iter()
+        .rev()
+        .find(|(name, _)| name == "sort")
+        .map(|(_, value)| value.as_str())
+    {
         Some("date") => SortOrder::Date,
         _ => SortOrder::Relevance,
     };
-    let without_page: Vec<(String, String)> = params.iter().filter(|(name, _)| name != "page").cloned().collect();
-    [(SortOrder::Relevance, "relevance", "Best match"), (SortOrder::Date, "date", "Newest")]
-        .into_iter()
-        .map(|(order, value, label)| PageLink {
-            label: label.to_string(),
-            href: with_param(&without_page, "sort", value),
-            current: order == current,
-        })
-        .collect()
+    let without_page: Vec<(String, String)> = params
+        .iter()
+        .filter(|(name, _)| name != "page")
+        .cloned()
+        .collect();
+    [
+        (SortOrder::Relevance, "relevance", "Best match"),
+        (SortOrder::Date, "date", "Newest"),
+    ]
+    .into_iter()
+    .map(|(order, value, label)| PageLink {
+        label: label.to_string(),
+        href: with_param(&without_page, "sort", value),
+        current: order == current,
+    })
+    .collect()
 }

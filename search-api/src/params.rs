@@ -29,7 +29,10 @@ pub enum UnknownParams {
 }
 
 /// Parses a raw query string into a search request.
-pub fn parse_search_params(raw_query: &str, unknown: UnknownParams) -> Result<SearchRequest, ApiError> {
+pub fn parse_search_params(
+    raw_query: &str,
+    unknown: UnknownParams,
+) -> Result<SearchRequest, ApiError> {
     let mut request = SearchRequest::default();
     let mut query: Option<String> = None;
     for (name, value) in url::form_urlencoded::parse(raw_query.as_bytes()) {
@@ -40,7 +43,10 @@ pub fn parse_search_params(raw_query: &str, unknown: UnknownParams) -> Result<Se
                     return Err(ApiError::invalid("q", "q may be given only once"));
                 }
                 if value.chars().count() > MAX_QUERY_CHARS {
-                    return Err(ApiError::invalid("q", format!("q is longer than {MAX_QUERY_CHARS} characters")));
+                    return Err(ApiError::invalid(
+                        "q",
+                        format!("q is longer than {MAX_QUERY_CHARS} characters"),
+                    ));
                 }
                 query = Some(value.to_string());
             }
@@ -78,7 +84,9 @@ pub fn parse_search_params(raw_query: &str, unknown: UnknownParams) -> Result<Se
     if request.page.saturating_mul(request.per_page) > MAX_RESULT_WINDOW {
         return Err(ApiError::invalid(
             "page",
-            format!("only the first {MAX_RESULT_WINDOW} results can be paged through; narrow the search"),
+            format!(
+                "only the first {MAX_RESULT_WINDOW} results can be paged through; narrow the search"
+            ),
         ));
     }
     Ok(request)
@@ -95,10 +103,16 @@ fn add_filter(
         return Ok(());
     }
     if value.chars().count() > MAX_VALUE_CHARS {
-        return Err(ApiError::invalid(name, format!("{name} values are at most {MAX_VALUE_CHARS} characters")));
+        return Err(ApiError::invalid(
+            name,
+            format!("{name} values are at most {MAX_VALUE_CHARS} characters"),
+        ));
     }
     if request.filters.get(dimension).len() == MAX_VALUES_PER_FILTER {
-        return Err(ApiError::invalid(name, format!("at most {MAX_VALUES_PER_FILTER} {name} values")));
+        return Err(ApiError::invalid(
+            name,
+            format!("at most {MAX_VALUES_PER_FILTER} {name} values"),
+        ));
     }
     check(value).map_err(|message| ApiError::invalid(name, message))?;
     request.filters.add(dimension, value);
@@ -106,25 +120,32 @@ fn add_filter(
 }
 
 fn check_lang(value: &str) -> Result<(), String> {
-    let is_code = (2..=3).contains(&value.len()) && value.bytes().all(|byte| byte.is_ascii_lowercase());
+    let is_code =
+        (2..=3).contains(&value.len()) && value.bytes().all(|byte| byte.is_ascii_lowercase());
     if is_code {
         return Ok(());
     }
-    Err(format!("lang '{value}' is not a language code (expected ISO 639-1, such as pt)"))
+    Err(format!(
+        "lang '{value}' is not a language code (expected ISO 639-1, such as pt)"
+    ))
 }
 
 fn check_country(value: &str) -> Result<(), String> {
     if is_valid_country(value) {
         return Ok(());
     }
-    Err(format!("country '{value}' is not an ISO 3166-1 alpha-2 code (such as BR) or INT"))
+    Err(format!(
+        "country '{value}' is not an ISO 3166-1 alpha-2 code (such as BR) or INT"
+    ))
 }
 
 fn check_kind(value: &str) -> Result<(), String> {
-    value
-        .parse::<ContentKind>()
-        .map(|_| ())
-        .map_err(|()| format!("kind '{value}' is unknown (expected {})", ContentKind::expected_names()))
+    value.parse::<ContentKind>().map(|_| ()).map_err(|()| {
+        format!(
+            "kind '{value}' is unknown (expected {})",
+            ContentKind::expected_names()
+        )
+    })
 }
 
 fn parse_qlang(value: &str) -> Result<Option<String>, ApiError> {
@@ -133,31 +154,50 @@ fn parse_qlang(value: &str) -> Result<Option<String>, ApiError> {
     }
     agora_indexer::language::normalize_code(value)
         .map(Some)
-        .ok_or_else(|| ApiError::invalid("qlang", format!("qlang '{value}' is not a language code (such as pt)")))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "qlang",
+                format!("qlang '{value}' is not a language code (such as pt)"),
+            )
+        })
 }
 
 fn parse_sort(value: &str) -> Result<SortOrder, ApiError> {
     match value {
         "" | "relevance" => Ok(SortOrder::Relevance),
         "date" => Ok(SortOrder::Date),
-        other => Err(ApiError::invalid("sort", format!("sort '{other}' is unknown (expected relevance or date)"))),
+        other => Err(ApiError::invalid(
+            "sort",
+            format!("sort '{other}' is unknown (expected relevance or date)"),
+        )),
     }
 }
 
 fn parse_number(name: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {
     match value.parse::<usize>() {
         Ok(number) if (min..=max).contains(&number) => Ok(number),
-        _ => Err(ApiError::invalid(name, format!("{name} must be a whole number from {min} to {max}"))),
+        _ => Err(ApiError::invalid(
+            name,
+            format!("{name} must be a whole number from {min} to {max}"),
+        )),
     }
 }
 
 /// Parses `YYYY-MM-DD` (the whole day: its start for `from`, its end for `to`) or RFC 3339.
-fn parse_date(name: &str, value: &str, end_of_day: bool) -> Result<Option<DateTime<Utc>>, ApiError> {
+fn parse_date(
+    name: &str,
+    value: &str,
+    end_of_day: bool,
+) -> Result<Option<DateTime<Utc>>, ApiError> {
     if value.is_empty() {
         return Ok(None);
     }
     if let Ok(date) = NaiveDate::parse_from_str(value, "%Y-%m-%d") {
-        let time = if end_of_day { date.and_hms_opt(23, 59, 59) } else { date.and_hms_opt(0, 0, 0) };
+        let time = if end_of_day {
+            date.and_hms_opt(23, 59, 59)
+        } else {
+            date.and_hms_opt(0, 0, 0)
+        };
         return Ok(time.map(|time| time.and_utc()));
     }
     DateTime::parse_from_rfc3339(value)
@@ -186,7 +226,10 @@ mod tests {
         assert_eq!(request.filters.get(FacetDimension::Lang), ["pt", "es"]);
         assert_eq!(request.sort, SortOrder::Date);
         assert_eq!((request.page, request.per_page), (2, 20));
-        assert_eq!(request.published_to.unwrap().to_rfc3339(), "2024-12-31T23:59:59+00:00");
+        assert_eq!(
+            request.published_to.unwrap().to_rfc3339(),
+            "2024-12-31T23:59:59+00:00"
+        );
     }
 
     #[test]

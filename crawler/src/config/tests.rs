@@ -41,7 +41,10 @@ max_pages = 1000
 #[test]
 fn a_valid_file_is_read_with_its_defaults() {
     let config = Config::parse(VALID, Path::new("/etc/agora/sources.toml")).unwrap();
-    assert_eq!(config.crawler.default_interval, Duration::from_secs(6 * 3600));
+    assert_eq!(
+        config.crawler.default_interval,
+        Duration::from_secs(6 * 3600)
+    );
     assert_eq!(config.crawler.politeness_delay, Duration::from_secs(1));
     assert_eq!(config.sources.len(), 2);
 
@@ -51,11 +54,17 @@ fn a_valid_file_is_read_with_its_defaults() {
     assert_eq!(opsi.language.as_deref(), Some("en"));
     assert_eq!(opsi.content, ContentKind::CaseStudy);
     assert!(opsi.enabled);
-    assert_eq!(opsi.selectors.content.as_ref().unwrap().as_str(), "article .body");
+    assert_eq!(
+        opsi.selectors.content.as_ref().unwrap().as_str(),
+        "article .body"
+    );
 
     let bundled = config.source("bundled").unwrap();
     assert_eq!(bundled.name, "bundled");
-    assert_eq!(bundled.location, SourceLocation::Path("/etc/agora/collection".into()));
+    assert_eq!(
+        bundled.location,
+        SourceLocation::Path("/etc/agora/collection".into())
+    );
     assert!(!bundled.enabled);
     assert_eq!(bundled.max_pages, Some(1000));
 }
@@ -80,6 +89,7 @@ colour = "blue"
         problems(text),
         [
             "sources.toml:4: source 'opsi': unknown kind 'fead' (expected feed, sitemap, page, local)",
+            "sources.toml:8: source 'opsi': duplicate id (first used on line 2)",
             "sources.toml:11: source 'opsi': url 'not a url' is not a valid URL: relative URL without a base",
             "sources.toml:12: source 'opsi': unknown country 'UK' (did you mean 'GB'?)",
             "sources.toml:13: source 'opsi': unknown key `colour` in source (expected one of: id, name, kind, url, path, country, language, topics, content, interval, enabled, max_pages, selectors)",
@@ -102,7 +112,10 @@ kind = "page"
 url = "https://example.org/other"
 country = "FR"
 "#;
-    assert_eq!(problems(text), ["sources.toml:8: source 'a': duplicate id (first used on line 2)"]);
+    assert_eq!(
+        problems(text),
+        ["sources.toml:8: source 'a': duplicate id (first used on line 2)"]
+    );
 }
 
 #[test]
@@ -156,7 +169,10 @@ selectors = { content = "div[", author = ".by" }
         "sources.toml:19: source 'Bad Id': unknown key `author` in selectors",
     ];
     for fragment in expected_fragments {
-        assert!(found.iter().any(|problem| problem.starts_with(fragment)), "missing {fragment:?} in {found:#?}");
+        assert!(
+            found.iter().any(|problem| problem.starts_with(fragment)),
+            "missing {fragment:?} in {found:#?}"
+        );
     }
     assert_eq!(found.len(), expected_fragments.len(), "{found:#?}");
 }
@@ -165,13 +181,20 @@ selectors = { content = "div[", author = ".by" }
 fn invalid_toml_names_the_line() {
     let found = problems("[[source]]\nid = \"x\nkind = \"feed\"\n");
     assert_eq!(found.len(), 1);
-    assert!(found[0].starts_with("sources.toml:2: invalid TOML"), "{found:?}");
+    assert!(
+        found[0].starts_with("sources.toml:2: invalid TOML"),
+        "{found:?}"
+    );
 }
 
 #[test]
 fn non_http_urls_are_refused() {
-    let text = "[[source]]\nid = \"x\"\nkind = \"feed\"\nurl = \"file:///etc/passwd\"\ncountry = \"BR\"\n";
-    assert_eq!(problems(text), ["sources.toml:4: source 'x': url 'file:///etc/passwd' must be http or https, not file"]);
+    let text =
+        "[[source]]\nid = \"x\"\nkind = \"feed\"\nurl = \"file:///etc/passwd\"\ncountry = \"BR\"\n";
+    assert_eq!(
+        problems(text),
+        ["sources.toml:4: source 'x': url 'file:///etc/passwd' must be http or https, not file"]
+    );
 }
 
 #[test]

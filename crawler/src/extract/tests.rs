@@ -41,7 +41,13 @@ fn article_text_keeps_paragraphs_and_drops_boilerplate() {
          As crianças caminham menos até o ponto."
     );
     assert_eq!(page.method, ExtractionMethod::Element("article".into()));
-    assert!(page.dropped.iter().any(|block| block.starts_with("div.share-buttons")), "{:?}", page.dropped);
+    assert!(
+        page.dropped
+            .iter()
+            .any(|block| block.starts_with("div.share-buttons")),
+        "{:?}",
+        page.dropped
+    );
     assert!(page.dropped.iter().any(|block| block.starts_with("script")));
 }
 
@@ -51,8 +57,14 @@ fn metadata_is_read_from_the_head() {
     assert_eq!(page.title, "Transporte escolar rural");
     assert_eq!(page.summary, "Como a prefeitura reorganizou as rotas.");
     assert_eq!(page.declared_lang.as_deref(), Some("pt-BR"));
-    assert_eq!(page.canonical.as_deref(), Some("https://example.br/transporte-escolar"));
-    assert_eq!(page.published.unwrap().to_rfc3339(), "2023-04-05T13:00:00+00:00");
+    assert_eq!(
+        page.canonical.as_deref(),
+        Some("https://example.br/transporte-escolar")
+    );
+    assert_eq!(
+        page.published.unwrap().to_rfc3339(),
+        "2023-04-05T13:00:00+00:00"
+    );
 }
 
 #[test]
@@ -77,7 +89,10 @@ fn source_selectors_win() {
     let page = extract_page(html, &selectors).unwrap();
     assert_eq!(page.title, "Real title");
     assert_eq!(page.body, "Story text.");
-    assert_eq!(page.published.unwrap().date_naive().to_string(), "2021-09-30");
+    assert_eq!(
+        page.published.unwrap().date_naive().to_string(),
+        "2021-09-30"
+    );
     assert_eq!(page.method, ExtractionMethod::Selector("#story".into()));
 }
 
@@ -85,18 +100,30 @@ fn source_selectors_win() {
 fn hidden_elements_are_dropped() {
     let html = "<body><article><p>Visible.</p><p hidden>Hidden.</p>\
                 <p style='display: none'>Also hidden.</p><p aria-hidden='true'>Icon</p></article></body>";
-    assert_eq!(extract_page(html, &Selectors::default()).unwrap().body, "Visible.");
+    assert_eq!(
+        extract_page(html, &Selectors::default()).unwrap().body,
+        "Visible."
+    );
 }
 
 #[test]
 fn inline_elements_do_not_split_words() {
-    assert_eq!(html_to_text("<p>Pre<b>fix</b> and <i>word</i>s</p>").unwrap(), "Prefix and words");
+    assert_eq!(
+        html_to_text("<p>Pre<b>fix</b> and <i>word</i>s</p>").unwrap(),
+        "Prefix and words"
+    );
 }
 
 #[test]
 fn site_name_is_stripped_from_titles() {
-    assert_eq!(strip_site_name("Flood alerts | City of Recife", Some("City of Recife")), "Flood alerts");
-    assert_eq!(strip_site_name("GOV.UK - Waiting lists explained", None), "Waiting lists explained");
+    assert_eq!(
+        strip_site_name("Flood alerts | City of Recife", Some("City of Recife")),
+        "Flood alerts"
+    );
+    assert_eq!(
+        strip_site_name("GOV.UK - Waiting lists explained", None),
+        "Waiting lists explained"
+    );
     assert_eq!(strip_site_name("Plain title", None), "Plain title");
 }
 
@@ -110,7 +137,11 @@ fn dates_in_common_formats_parse() {
         "2023-04-05 10:00:00",
         "2023-04-05T10:00:00.123",
     ] {
-        assert_eq!(parse_date(raw).map(|date| date.date_naive().to_string()), Some("2023-04-05".into()), "{raw}");
+        assert_eq!(
+            parse_date(raw).map(|date| date.date_naive().to_string()),
+            Some("2023-04-05".into()),
+            "{raw}"
+        );
     }
     for raw in ["", "yesterday", "0000-00-00", "1900-01-01", "2999-01-01"] {
         assert_eq!(parse_date(raw), None, "{raw}");
@@ -119,21 +150,44 @@ fn dates_in_common_formats_parse() {
 
 #[test]
 fn time_elements_give_a_date_when_nothing_else_does() {
-    let html = "<body><article><time datetime='2020-02-02'>2 Feb</time><p>Text</p></article></body>";
-    assert_eq!(extract_page(html, &Selectors::default()).unwrap().published.unwrap().date_naive().to_string(), "2020-02-02");
+    let html =
+        "<body><article><time datetime='2020-02-02'>2 Feb</time><p>Text</p></article></body>";
+    assert_eq!(
+        extract_page(html, &Selectors::default())
+            .unwrap()
+            .published
+            .unwrap()
+            .date_naive()
+            .to_string(),
+        "2020-02-02"
+    );
 }
 
 #[test]
 fn absurdly_deep_markup_is_refused_before_parsing() {
-    let html = format!("<body>{}deep{}</body>", "<div>".repeat(100_000), "</div>".repeat(100_000));
-    assert_eq!(extract_page(&html, &Selectors::default()), Err(ExtractError::TooDeep));
+    let html = format!(
+        "<body>{}deep{}</body>",
+        "<div>".repeat(100_000),
+        "</div>".repeat(100_000)
+    );
+    assert_eq!(
+        extract_page(&html, &Selectors::default()),
+        Err(ExtractError::TooDeep)
+    );
     assert_eq!(html_to_text(&html), Err(ExtractError::TooDeep));
 }
 
 #[test]
 fn deep_but_plausible_markup_is_parsed_iteratively() {
-    let html = format!("<body>{}deep{}</body>", "<div>".repeat(2_000), "</div>".repeat(2_000));
-    assert_eq!(extract_page(&html, &Selectors::default()).unwrap().body, "deep");
+    let html = format!(
+        "<body>{}deep{}</body>",
+        "<div>".repeat(2_000),
+        "</div>".repeat(2_000)
+    );
+    assert_eq!(
+        extract_page(&html, &Selectors::default()).unwrap().body,
+        "deep"
+    );
 }
 
 #[test]
@@ -144,7 +198,14 @@ fn unclosed_paragraphs_do_not_count_as_nesting() {
 
 #[test]
 fn garbage_input_gives_empty_results_not_panics() {
-    for html in ["", "<<<>>>", "\u{0}\u{1}", "<html><body><p>unclosed", "<script>", "<meta content>"] {
+    for html in [
+        "",
+        "<<<>>>",
+        "\u{0}\u{1}",
+        "<html><body><p>unclosed",
+        "<script>",
+        "<meta content>",
+    ] {
         let page = extract_page(html, &Selectors::default()).unwrap();
         assert!(page.title.len() < 100, "{html:?}");
     }

@@ -5,7 +5,10 @@ use crate::config::Config;
 
 fn source() -> SourceConfig {
     let text = "[[source]]\nid = \"bundled\"\nkind = \"local\"\npath = \"collection\"\ncountry = \"INT\"\ntopics = [\"demo\"]\n";
-    Config::parse(text, Path::new("sources.toml")).unwrap().sources.remove(0)
+    Config::parse(text, Path::new("sources.toml"))
+        .unwrap()
+        .sources
+        .remove(0)
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -25,11 +28,19 @@ fn markdown_with_yaml_front_matter_becomes_parts() {
          topics: [school-transport]\nkind: case-study\nsummary: \"Resumo\"\n---\n\n\
          # Contexto\n\nA prefeitura **reorganizou** as rotas.\n\n- primeiro\n- segundo\n\n<div>raw html</div>\n",
     );
-    let parts = read_file(dir.path(), &path, &source(), 1_000_000).remove(0).unwrap();
+    let parts = read_file(dir.path(), &path, &source(), 1_000_000)
+        .remove(0)
+        .unwrap();
     assert_eq!(parts.title, "Rotas escolares");
-    assert_eq!(parts.body, "Contexto\n\nA prefeitura reorganizou as rotas.\n\nprimeiro\n\nsegundo");
+    assert_eq!(
+        parts.body,
+        "Contexto\n\nA prefeitura reorganizou as rotas.\n\nprimeiro\n\nsegundo"
+    );
     assert_eq!(parts.url.as_str(), "local://bundled/pt/rotas.md");
-    assert_eq!(parts.published.unwrap().date_naive().to_string(), "2021-03-22");
+    assert_eq!(
+        parts.published.unwrap().date_naive().to_string(),
+        "2021-03-22"
+    );
     assert_eq!(parts.country.as_deref(), Some("BR"));
     assert_eq!(parts.topics, Some(vec!["school-transport".to_string()]));
 }
@@ -37,10 +48,19 @@ fn markdown_with_yaml_front_matter_becomes_parts() {
 #[test]
 fn toml_front_matter_is_read_too() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(dir.path(), "a.md", "+++\ntitle = \"Hochwasser\"\ndate = 2020-01-02\n+++\nText.\n");
-    let parts = read_file(dir.path(), &path, &source(), 1_000_000).remove(0).unwrap();
+    let path = write(
+        dir.path(),
+        "a.md",
+        "+++\ntitle = \"Hochwasser\"\ndate = 2020-01-02\n+++\nText.\n",
+    );
+    let parts = read_file(dir.path(), &path, &source(), 1_000_000)
+        .remove(0)
+        .unwrap();
     assert_eq!(parts.title, "Hochwasser");
-    assert_eq!(parts.published.unwrap().date_naive().to_string(), "2020-01-02");
+    assert_eq!(
+        parts.published.unwrap().date_naive().to_string(),
+        "2020-01-02"
+    );
 }
 
 #[test]
@@ -54,11 +74,17 @@ fn json_lines_give_one_result_per_record() {
     );
     let results = read_file(dir.path(), &path, &source(), 1_000_000);
     assert_eq!(results.len(), 3);
-    assert_eq!(results[0].as_ref().unwrap().url.as_str(), "https://example.org/1");
+    assert_eq!(
+        results[0].as_ref().unwrap().url.as_str(),
+        "https://example.org/1"
+    );
     let error = results[1].as_ref().unwrap_err();
     assert!(error.location.ends_with("import.jsonl:3"), "{error}");
     assert_eq!(results[2].as_ref().unwrap().body, "Third");
-    assert_eq!(results[2].as_ref().unwrap().url.as_str(), "local://bundled/import.jsonl#4");
+    assert_eq!(
+        results[2].as_ref().unwrap().url.as_str(),
+        "local://bundled/import.jsonl#4"
+    );
 }
 
 #[test]
@@ -81,7 +107,15 @@ fn listing_skips_hidden_and_unsupported_files() {
     write(dir.path(), ".git/config.md", "x");
     write(dir.path(), "notes.txt", "x");
     let files = list_files(dir.path()).unwrap();
-    let names: Vec<_> = files.iter().map(|path| path.strip_prefix(dir.path()).unwrap().to_string_lossy().into_owned()).collect();
+    let names: Vec<_> = files
+        .iter()
+        .map(|path| {
+            path.strip_prefix(dir.path())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
     assert_eq!(names, ["a/one.html", "b/two.md"]);
 }
 
@@ -89,7 +123,9 @@ fn listing_skips_hidden_and_unsupported_files() {
 fn oversized_files_are_skipped_with_a_reason() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "big.md", &"x".repeat(2_000));
-    let error = read_file(dir.path(), &path, &source(), 1_000).remove(0).unwrap_err();
+    let error = read_file(dir.path(), &path, &source(), 1_000)
+        .remove(0)
+        .unwrap_err();
     assert!(error.message.contains("larger than"), "{error}");
 }
 

@@ -53,21 +53,54 @@ async fn every_kind_of_source_is_crawled_and_failures_stay_contained() {
     let (crawler, store) = crawler(&config);
 
     let reports = crawler.crawl_all(&config.sources).await;
-    let report = |id: &str| reports.iter().find(|(source, _)| source == id).unwrap().1.clone();
+    let report = |id: &str| {
+        reports
+            .iter()
+            .find(|(source, _)| source == id)
+            .unwrap()
+            .1
+            .clone()
+    };
 
     assert_eq!((report("rss").num_new, report("rss").num_failed), (2, 0));
     assert_eq!(report("atom").num_new, 1);
     assert_eq!(report("json").num_new, 1);
-    assert_eq!((report("sitemap").num_new, report("sitemap").num_failed), (1, 1));
-    assert!(report("broken").error.as_deref().unwrap().contains("not a readable"), "{:?}", report("broken"));
-    assert!(report("down").error.as_deref().unwrap().contains("HTTP status 500"), "{:?}", report("down"));
+    assert_eq!(
+        (report("sitemap").num_new, report("sitemap").num_failed),
+        (1, 1)
+    );
+    assert!(
+        report("broken")
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("not a readable"),
+        "{:?}",
+        report("broken")
+    );
+    assert!(
+        report("down")
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("HTTP status 500"),
+        "{:?}",
+        report("down")
+    );
     assert_eq!(store.num_documents().unwrap(), 5);
 
     let statuses = store.source_statuses().unwrap();
     let down = statuses.iter().find(|status| status.id == "down").unwrap();
     assert!(down.last_crawl.as_ref().unwrap().failed());
     assert!(down.last_success_at.is_none());
-    assert_eq!(statuses.iter().find(|status| status.id == "rss").unwrap().num_documents, 2);
+    assert_eq!(
+        statuses
+            .iter()
+            .find(|status| status.id == "rss")
+            .unwrap()
+            .num_documents,
+        2
+    );
 }
 
 #[tokio::test]
@@ -79,17 +112,39 @@ async fn teaser_entries_are_followed_to_their_pages() {
 
     // The page's rel=canonical drops the feed's tracking parameters.
     let canonical = format!("{}/pt/transporte-escolar.html", server.base());
-    let document = store.document(&DocId::from_canonical_url(&canonical)).unwrap().unwrap();
-    assert_eq!(document.title, "Transporte escolar rural com rotas otimizadas");
+    let document = store
+        .document(&DocId::from_canonical_url(&canonical))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        document.title,
+        "Transporte escolar rural com rotas otimizadas"
+    );
     assert_eq!(document.lang, "pt");
     assert_eq!(document.country, "BR");
     assert_eq!(document.topics, ["education"]);
-    assert_eq!(document.summary, "Como um município reorganizou as rotas dos ônibus escolares.");
+    assert_eq!(
+        document.summary,
+        "Como um município reorganizou as rotas dos ônibus escolares."
+    );
     assert!(document.body.contains("roteirização"), "{}", document.body);
-    for boilerplate in ["cookies", "Compartilhar", "Leia também", "Todos os direitos", "Contato"] {
-        assert!(!document.body.contains(boilerplate), "{boilerplate} in {}", document.body);
+    for boilerplate in [
+        "cookies",
+        "Compartilhar",
+        "Leia também",
+        "Todos os direitos",
+        "Contato",
+    ] {
+        assert!(
+            !document.body.contains(boilerplate),
+            "{boilerplate} in {}",
+            document.body
+        );
     }
-    assert_eq!(document.published.unwrap().to_rfc3339(), "2023-03-14T09:00:00+00:00");
+    assert_eq!(
+        document.published.unwrap().to_rfc3339(),
+        "2023-03-14T09:00:00+00:00"
+    );
 }
 
 #[tokio::test]
@@ -99,10 +154,17 @@ async fn full_text_entries_are_not_fetched_again() {
     let (crawler, store) = crawler(&config);
     crawler.crawl_source(config.source("atom").unwrap()).await;
 
-    let paths: Vec<String> = server.requests().into_iter().map(|request| request.path).collect();
+    let paths: Vec<String> = server
+        .requests()
+        .into_iter()
+        .map(|request| request.path)
+        .collect();
     assert_eq!(paths, ["/atom.xml"]);
     let canonical = format!("{}/de/hochwasserwarnung", server.base());
-    let document = store.document(&DocId::from_canonical_url(&canonical)).unwrap().unwrap();
+    let document = store
+        .document(&DocId::from_canonical_url(&canonical))
+        .unwrap()
+        .unwrap();
     assert_eq!(document.lang, "de");
     assert!(document.body.contains("Cell Broadcast"));
 }
@@ -117,7 +179,10 @@ async fn a_second_crawl_rewrites_nothing_unchanged() {
     let last_change = store.last_change().unwrap();
 
     let second = crawler.crawl_source(source).await;
-    assert_eq!((second.num_new, second.num_updated, second.num_unchanged), (0, 0, 2));
+    assert_eq!(
+        (second.num_new, second.num_updated, second.num_unchanged),
+        (0, 0, 2)
+    );
     assert_eq!(store.last_change().unwrap(), last_change);
 }
 
@@ -136,8 +201,14 @@ async fn requests_carry_the_configured_user_agent() {
 #[tokio::test]
 async fn oversized_and_non_html_pages_are_skipped_with_a_reason() {
     let server = FixtureServer::start().await;
-    server.route("/big.html", FixtureResponse::ok("text/html", vec![b'a'; 300_000]));
-    server.route("/file.pdf", FixtureResponse::ok("application/pdf", b"%PDF-1.4".to_vec()));
+    server.route(
+        "/big.html",
+        FixtureResponse::ok("text/html", vec![b'a'; 300_000]),
+    );
+    server.route(
+        "/file.pdf",
+        FixtureResponse::ok("application/pdf", b"%PDF-1.4".to_vec()),
+    );
     let sources = r#"
 [crawler]
 max_body_bytes = 100000
@@ -171,7 +242,8 @@ kind = "feed"
 url = "http://127.0.0.1:9/feed"
 country = "INT"
 "#;
-    let config = agora_crawler::Config::parse(sources, std::path::Path::new("sources.toml")).unwrap();
+    let config =
+        agora_crawler::Config::parse(sources, std::path::Path::new("sources.toml")).unwrap();
     let (crawler, _store) = crawler(&config);
     let report = crawler.crawl_source(&config.sources[0]).await;
     assert!(report.error.unwrap().contains("cannot connect"));

@@ -9,14 +9,32 @@ use crate::common::{config, crawler, fixture_site};
 async fn a_page_is_explained() {
     let server = FixtureServer::serve_dir(&fixture_site()).await;
     let (crawler, _) = crawler(&config(&server, ""));
-    let report = inspect(crawler.fetcher(), &server.url("/en/waiting-lists.html")).await.unwrap();
+    let report = inspect(crawler.fetcher(), &server.url("/en/waiting-lists.html"))
+        .await
+        .unwrap();
     let page = report.page.unwrap();
     assert_eq!(report.read_as, "page");
-    assert_eq!(page.title, "Cutting hospital waiting lists with a shared booking system");
+    assert_eq!(
+        page.title,
+        "Cutting hospital waiting lists with a shared booking system"
+    );
     assert_eq!(page.language, "en");
-    assert!(page.language_reason.contains("declared"), "{}", page.language_reason);
-    assert_eq!(page.published.unwrap().date_naive().to_string(), "2023-10-02");
-    assert!(page.dropped_blocks.iter().any(|block| block.contains("newsletter")), "{:?}", page.dropped_blocks);
+    assert!(
+        page.language_reason.contains("declared"),
+        "{}",
+        page.language_reason
+    );
+    assert_eq!(
+        page.published.unwrap().date_naive().to_string(),
+        "2023-10-02"
+    );
+    assert!(
+        page.dropped_blocks
+            .iter()
+            .any(|block| block.contains("newsletter")),
+        "{:?}",
+        page.dropped_blocks
+    );
     assert!(page.canonical_reason.contains("no rel=canonical"));
 }
 
@@ -24,7 +42,9 @@ async fn a_page_is_explained() {
 async fn a_feed_lists_its_entries() {
     let server = FixtureServer::serve_dir(&fixture_site()).await;
     let (crawler, _) = crawler(&config(&server, ""));
-    let report = inspect(crawler.fetcher(), &server.url("/rss.xml")).await.unwrap();
+    let report = inspect(crawler.fetcher(), &server.url("/rss.xml"))
+        .await
+        .unwrap();
     assert_eq!(report.read_as, "feed");
     let feed = report.feed.unwrap();
     assert_eq!(feed.entries.len(), 2);
@@ -35,7 +55,9 @@ async fn a_feed_lists_its_entries() {
 async fn a_sitemap_lists_its_locations() {
     let server = FixtureServer::serve_dir(&fixture_site()).await;
     let (crawler, _) = crawler(&config(&server, ""));
-    let report = inspect(crawler.fetcher(), &server.url("/sitemap.xml")).await.unwrap();
+    let report = inspect(crawler.fetcher(), &server.url("/sitemap.xml"))
+        .await
+        .unwrap();
     assert_eq!(report.read_as, "sitemap");
     assert_eq!(report.sitemap.unwrap().len(), 2);
 }

@@ -9,12 +9,19 @@ use crate::common::indexed_corpus;
 fn top_url(query: &str) -> String {
     let (_store, index) = indexed_corpus();
     let response = search(&index, &SearchRequest::new(query)).unwrap();
-    response.hits.first().map(|hit| hit.url.clone()).unwrap_or_default()
+    response
+        .hits
+        .first()
+        .map(|hit| hit.url.clone())
+        .unwrap_or_default()
 }
 
 #[test]
 fn portuguese_query_finds_the_portuguese_case_first() {
-    assert_eq!(top_url("transportes escolares"), "https://example.br/transporte");
+    assert_eq!(
+        top_url("transportes escolares"),
+        "https://example.br/transporte"
+    );
 }
 
 #[test]
@@ -24,7 +31,10 @@ fn japanese_query_finds_the_japanese_case_first() {
 
 #[test]
 fn english_query_is_stemmed() {
-    assert_eq!(top_url("hospital waiting list"), "https://example.uk/waiting");
+    assert_eq!(
+        top_url("hospital waiting list"),
+        "https://example.uk/waiting"
+    );
 }
 
 #[test]
@@ -44,7 +54,16 @@ fn nothing_matches_gives_no_hits_and_no_error() {
 #[test]
 fn malformed_query_syntax_falls_back_to_words() {
     let (_store, index) = indexed_corpus();
-    for query in ["\"unbalanced", "title:", "((hospital", "-", "AND OR", "lang:", "*", "^2"] {
+    for query in [
+        "\"unbalanced",
+        "title:",
+        "((hospital",
+        "-",
+        "AND OR",
+        "lang:",
+        "*",
+        "^2",
+    ] {
         let response = search(&index, &SearchRequest::new(query));
         assert!(response.is_ok(), "{query}: {response:?}");
     }
@@ -55,7 +74,11 @@ fn empty_query_lists_everything_newest_first() {
     let (_store, index) = indexed_corpus();
     let response = search(&index, &SearchRequest::new("")).unwrap();
     assert_eq!(response.total, 5);
-    let years: Vec<_> = response.hits.iter().map(|hit| hit.published.unwrap()).collect();
+    let years: Vec<_> = response
+        .hits
+        .iter()
+        .map(|hit| hit.published.unwrap())
+        .collect();
     assert!(years.windows(2).all(|pair| pair[0] >= pair[1]), "{years:?}");
 }
 
@@ -63,7 +86,9 @@ fn empty_query_lists_everything_newest_first() {
 fn filters_combine_and_facets_stay_disjunctive() {
     let (_store, index) = indexed_corpus();
     let mut request = SearchRequest::new("");
-    request.filters.add(FacetDimension::Topic, "flood-early-warning");
+    request
+        .filters
+        .add(FacetDimension::Topic, "flood-early-warning");
     request.filters.add(FacetDimension::Lang, "de");
     let response = search(&index, &request).unwrap();
 
@@ -103,7 +128,11 @@ fn date_range_filters_on_publication() {
     request.published_from = Some(Utc.with_ymd_and_hms(2021, 1, 1, 0, 0, 0).unwrap());
     request.published_to = Some(Utc.with_ymd_and_hms(2022, 12, 31, 23, 59, 59).unwrap());
     let response = search(&index, &request).unwrap();
-    let mut countries: Vec<_> = response.hits.iter().map(|hit| hit.country.as_str()).collect();
+    let mut countries: Vec<_> = response
+        .hits
+        .iter()
+        .map(|hit| hit.country.as_str())
+        .collect();
     countries.sort();
     assert_eq!(countries, ["BR", "JP"]);
 }
@@ -115,7 +144,10 @@ fn date_sort_orders_by_publication() {
     request.sort = SortOrder::Date;
     let response = search(&index, &request).unwrap();
     let urls: Vec<_> = response.hits.iter().map(|hit| hit.url.as_str()).collect();
-    assert_eq!(urls, ["https://example.jp/kouzui", "https://example.de/hochwasser"]);
+    assert_eq!(
+        urls,
+        ["https://example.jp/kouzui", "https://example.de/hochwasser"]
+    );
     assert!(response.hits.iter().all(|hit| hit.score.is_none()));
 }
 
@@ -132,7 +164,11 @@ fn snippets_mark_matches_and_escape_markup() {
 fn japanese_snippets_mark_the_bigrams() {
     let (_store, index) = indexed_corpus();
     let response = search(&index, &SearchRequest::new("避難")).unwrap();
-    assert!(response.hits[0].snippet.contains("<mark>避難</mark>"), "{}", response.hits[0].snippet);
+    assert!(
+        response.hits[0].snippet.contains("<mark>避難</mark>"),
+        "{}",
+        response.hits[0].snippet
+    );
 }
 
 #[test]
@@ -146,7 +182,11 @@ fn pages_do_not_overlap() {
     };
     let (first, second, third) = (page(1), page(2), page(3));
     assert_eq!((first.len(), second.len(), third.len()), (2, 2, 1));
-    assert!(first.iter().all(|hit| second.iter().all(|other| other.id != hit.id)));
+    assert!(
+        first
+            .iter()
+            .all(|hit| second.iter().all(|other| other.id != hit.id))
+    );
 }
 
 #[test]
@@ -157,6 +197,9 @@ fn out_of_range_paging_is_a_request_error() {
         request.page = page;
         request.per_page = per_page;
         let error = search(&index, &request).unwrap_err();
-        assert!(matches!(error, IndexerError::InvalidRequest(_)), "{page} {per_page}");
+        assert!(
+            matches!(error, IndexerError::InvalidRequest(_)),
+            "{page} {per_page}"
+        );
     }
 }

@@ -65,7 +65,9 @@ fn index_on_disk_resumes_where_it_stopped() {
 #[test]
 fn read_only_open_of_a_missing_index_explains_what_to_do() {
     let data = tempfile::tempdir().unwrap();
-    let error = SearchIndex::open_read_only(&data.path().join("index")).err().unwrap();
+    let error = SearchIndex::open_read_only(&data.path().join("index"))
+        .err()
+        .unwrap();
     assert!(error.to_string().contains("agora crawl"), "{error}");
 }
 

@@ -1,8 +1,8 @@
 //! `GET /api/documents/{id}`.
 
+use agora_indexer::{DocId, Document};
 use axum::Json;
 use axum::extract::{Path, State};
-use agora_indexer::{DocId, Document};
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -17,8 +17,9 @@ pub async fn documents_get(
 
 /// Loads a document by the id found in a URL path.
 pub async fn load_document(state: &AppState, raw_id: &str) -> Result<Document, ApiError> {
-    let id = DocId::parse(raw_id)
-        .ok_or_else(|| ApiError::invalid("id", "a document id is 16 lowercase hexadecimal digits"))?;
+    let id = DocId::parse(raw_id).ok_or_else(|| {
+        ApiError::invalid("id", "a document id is 16 lowercase hexadecimal digits")
+    })?;
     let store = state.store.clone();
     let lookup_id = id.clone();
     let document = tokio::task::spawn_blocking(move || store.document(&lookup_id)).await??;

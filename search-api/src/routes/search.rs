@@ -1,8 +1,8 @@
 //! `GET /api/search`.
 
+use agora_indexer::{SearchResponse, search};
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use agora_indexer::{SearchResponse, search};
 
 use crate::error::ApiError;
 use crate::params::{UnknownParams, parse_search_params};
@@ -13,7 +13,10 @@ pub async fn search_query(
     State(state): State<AppState>,
     RawQuery(raw_query): RawQuery,
 ) -> Result<Json<SearchResponse>, ApiError> {
-    let request = parse_search_params(raw_query.as_deref().unwrap_or_default(), UnknownParams::Reject)?;
+    let request = parse_search_params(
+        raw_query.as_deref().unwrap_or_default(),
+        UnknownParams::Reject,
+    )?;
     let response = tokio::task::spawn_blocking(move || search(&state.index, &request)).await??;
     Ok(Json(response))
 }

@@ -1,8 +1,8 @@
 //! `GET /api/sources`.
 
+use agora_indexer::SourceStatus;
 use axum::Json;
 use axum::extract::State;
-use agora_indexer::SourceStatus;
 use serde::Serialize;
 
 use crate::error::ApiError;
@@ -16,7 +16,9 @@ pub struct SourcesResponse {
 }
 
 /// Lists every configured source: last crawl, counts and last error.
-pub async fn sources_list(State(state): State<AppState>) -> Result<Json<SourcesResponse>, ApiError> {
+pub async fn sources_list(
+    State(state): State<AppState>,
+) -> Result<Json<SourcesResponse>, ApiError> {
     let sources = load_sources(&state).await?;
     Ok(Json(SourcesResponse { sources }))
 }

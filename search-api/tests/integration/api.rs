@@ -15,7 +15,18 @@ async fn search_returns_hits_snippets_and_facets() {
     assert!(json["took_ms"].is_u64());
     let hit = &json["hits"][0];
     assert_eq!(hit["url"], "https://example.br/transporte");
-    for field in ["id", "title", "snippet", "lang", "country", "topics", "kind", "source", "published", "score"] {
+    for field in [
+        "id",
+        "title",
+        "snippet",
+        "lang",
+        "country",
+        "topics",
+        "kind",
+        "source",
+        "published",
+        "score",
+    ] {
         assert!(hit.get(field).is_some(), "hit lacks {field}: {hit}");
     }
     assert!(hit["snippet"].as_str().unwrap().contains("<mark>"), "{hit}");
@@ -31,14 +42,18 @@ async fn filters_repeat_and_narrow() {
     assert_eq!(json["total"], 2);
     let json = get(&state, "/api/search?lang=pt&country=JP").await.json();
     assert_eq!(json["total"], 0);
-    let json = get(&state, "/api/search?from=2021-01-01&to=2022-12-31").await.json();
+    let json = get(&state, "/api/search?from=2021-01-01&to=2022-12-31")
+        .await
+        .json();
     assert_eq!(json["total"], 2);
 }
 
 #[tokio::test]
 async fn a_japanese_query_finds_the_japanese_case() {
     let state = state();
-    let json = get(&state, "/api/search?q=%E6%B4%AA%E6%B0%B4%E8%AD%A6%E5%A0%B1").await.json();
+    let json = get(&state, "/api/search?q=%E6%B4%AA%E6%B0%B4%E8%AD%A6%E5%A0%B1")
+        .await
+        .json();
     assert_eq!(json["hits"][0]["lang"], "ja");
 }
 
@@ -64,7 +79,19 @@ async fn bad_parameters_get_a_400_that_names_them() {
 #[tokio::test]
 async fn hostile_queries_never_cause_a_server_error() {
     let state = state();
-    for query in ["%22%22%22", "title%3A", "AND+OR+NOT", "%00", "(((((", "*%3A*", "-", "%5C", "a~2", "[1+TO+", "%F0%9F%92%A9"] {
+    for query in [
+        "%22%22%22",
+        "title%3A",
+        "AND+OR+NOT",
+        "%00",
+        "(((((",
+        "*%3A*",
+        "-",
+        "%5C",
+        "a~2",
+        "[1+TO+",
+        "%F0%9F%92%A9",
+    ] {
         let reply = get(&state, &format!("/api/search?q={query}")).await;
         assert_eq!(reply.status, StatusCode::OK, "{query}: {}", reply.body);
     }
@@ -73,10 +100,20 @@ async fn hostile_queries_never_cause_a_server_error() {
 #[tokio::test]
 async fn documents_are_fetched_by_id() {
     let state = state();
-    let id = get(&state, "/api/search?q=budget").await.json()["hits"][0]["id"].as_str().unwrap().to_string();
+    let id = get(&state, "/api/search?q=budget").await.json()["hits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let json = get(&state, &format!("/api/documents/{id}")).await.json();
     assert_eq!(json["title"], "Le budget participatif de la ville");
-    for field in ["url", "canonical_url", "summary", "body", "fetched_at", "content_hash"] {
+    for field in [
+        "url",
+        "canonical_url",
+        "summary",
+        "body",
+        "fetched_at",
+        "content_hash",
+    ] {
         assert!(json.get(field).is_some(), "document lacks {field}");
     }
 }

@@ -53,13 +53,22 @@ pub fn state() -> AppState {
             country: country.into(),
             topics: vec!["demo".into()],
             kind: ContentKind::CaseStudy,
-            published: Some(Utc.with_ymd_and_hms(2020 + index as i32, 1, 1, 0, 0, 0).unwrap()),
+            published: Some(
+                Utc.with_ymd_and_hms(2020 + index as i32, 1, 1, 0, 0, 0)
+                    .unwrap(),
+            ),
             ..DocumentDraft::default()
         }
         .finish(Utc::now());
         store.put_document(&document).unwrap();
     }
-    let mut status = SourceStatus::new("source-br", "Fonte <b>BR</b>", "feed", "https://example.br/feed", true);
+    let mut status = SourceStatus::new(
+        "source-br",
+        "Fonte <b>BR</b>",
+        "feed",
+        "https://example.br/feed",
+        true,
+    );
     status.last_crawl = Some(agora_indexer::CrawlReport {
         error: Some("HTTP status 500".into()),
         ..Default::default()
@@ -96,7 +105,9 @@ pub async fn get(state: &AppState, uri: &str) -> Reply {
         .get("content-type")
         .map(|value| value.to_str().unwrap().to_string())
         .unwrap_or_default();
-    let bytes = to_bytes(response.into_body(), 10 * 1024 * 1024).await.unwrap();
+    let bytes = to_bytes(response.into_body(), 10 * 1024 * 1024)
+        .await
+        .unwrap();
     Reply {
         status,
         content_type,

@@ -13,7 +13,10 @@ async fn the_home_page_lists_documents_with_facets() {
     assert!(reply.body.contains("<form class=\"search\""));
     assert!(reply.body.contains("4 results"));
     assert!(reply.body.contains("Language"));
-    assert!(reply.body.contains("/?lang=ja"), "facet links carry the filter");
+    assert!(
+        reply.body.contains("/?lang=ja"),
+        "facet links carry the filter"
+    );
 }
 
 #[tokio::test]
@@ -57,20 +60,34 @@ async fn bad_parameters_show_an_error_page_not_a_500() {
 #[tokio::test]
 async fn documents_have_a_reading_page() {
     let state = state();
-    let id = get(&state, "/api/search?q=budget").await.json()["hits"][0]["id"].as_str().unwrap().to_string();
+    let id = get(&state, "/api/search?q=budget").await.json()["hits"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let reply = get(&state, &format!("/documents/{id}")).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert!(reply.body.contains("Le budget participatif de la ville"));
     // A local file has no original to link to.
     assert!(!reply.body.contains("Read the original"));
-    assert_eq!(get(&state, "/documents/ffffffffffffffff").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        get(&state, "/documents/ffffffffffffffff").await.status,
+        StatusCode::NOT_FOUND
+    );
 }
 
 #[tokio::test]
 async fn pages_forbid_scripts_through_their_headers() {
     let state = state();
     let reply = get(&state, "/").await;
-    let policy = reply.headers.get("content-security-policy").unwrap().to_str().unwrap();
+    let policy = reply
+        .headers
+        .get("content-security-policy")
+        .unwrap()
+        .to_str()
+        .unwrap();
     assert!(policy.contains("default-src 'none'"));
-    assert_eq!(reply.headers.get("x-content-type-options").unwrap(), "nosniff");
+    assert_eq!(
+        reply.headers.get("x-content-type-options").unwrap(),
+        "nosniff"
+    );
 }
