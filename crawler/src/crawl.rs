@@ -316,7 +316,7 @@ impl Crawler {
                 continue;
             };
             // With a page budget, the most recently changed pages matter most.
-            urls.sort_by(|a, b| b.lastmod.cmp(&a.lastmod));
+            urls.sort_by_key(|entry| std::cmp::Reverse(entry.lastmod));
             for entry in urls {
                 if num_pages == max_pages {
                     return Ok(());

@@ -12,13 +12,21 @@ country = "INT"
 "#;
 
 fn top_hits(workspace: &Workspace, query: &str, num_hits: usize) -> Vec<String> {
-    let run = workspace.agora(&["search", query, "--json", "--limit", &num_hits.to_string()]).assert_success();
+    let run = workspace
+        .agora(&["search", query, "--json", "--limit", &num_hits.to_string()])
+        .assert_success();
     let json = run.json();
     json["hits"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|hit| hit["url"].as_str().unwrap().trim_start_matches("local://bundled/").to_string())
+        .map(|hit| {
+            hit["url"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("local://bundled/")
+                .to_string()
+        })
         .collect()
 }
 
@@ -30,18 +38,31 @@ fn bundled_case_studies_rank_first_in_portuguese_japanese_and_english() {
 
     let cases = [
         ("transporte escolar rural", "pt/school-transport-br.md"),
-        ("orçamento participativo", "pt/participatory-budgeting-br.md"),
-        ("catadores de materiais recicláveis", "pt/waste-management-br.md"),
+        (
+            "orçamento participativo",
+            "pt/participatory-budgeting-br.md",
+        ),
+        (
+            "catadores de materiais recicláveis",
+            "pt/waste-management-br.md",
+        ),
         ("洪水 避難", "ja/flood-early-warning-jp.md"),
         ("マイナンバーカード", "ja/digital-identity-jp.md"),
         ("地域包括ケア", "ja/elderly-care-jp.md"),
         ("hospital waiting lists", "en/health-waiting-times-gb.md"),
         ("housing first homelessness", "en/housing-first-fi.md"),
-        ("electronic procurement transparency", "en/e-procurement-ua.md"),
+        (
+            "electronic procurement transparency",
+            "en/e-procurement-ua.md",
+        ),
     ];
     for (query, expected) in cases {
         let hits = top_hits(&workspace, query, 3);
-        assert_eq!(hits.first().map(String::as_str), Some(expected), "{query}: {hits:?}");
+        assert_eq!(
+            hits.first().map(String::as_str),
+            Some(expected),
+            "{query}: {hits:?}"
+        );
     }
 }
 
@@ -49,11 +70,17 @@ fn bundled_case_studies_rank_first_in_portuguese_japanese_and_english() {
 fn the_collection_has_enough_languages_topics_and_documents() {
     let workspace = Workspace::new(BUNDLED_ONLY, None);
     workspace.agora(&["crawl"]).assert_success();
-    let json = workspace.agora(&["search", "", "--json"]).assert_success().json();
+    let json = workspace
+        .agora(&["search", "", "--json"])
+        .assert_success()
+        .json();
     assert!(json["total"].as_u64().unwrap() >= 40, "{}", json["total"]);
     let languages = json["facets"]["lang"].as_object().unwrap();
     for lang in ["pt", "es", "fr", "de", "en", "ja", "zh"] {
-        assert!(languages.contains_key(lang), "no {lang} documents: {languages:?}");
+        assert!(
+            languages.contains_key(lang),
+            "no {lang} documents: {languages:?}"
+        );
     }
     assert!(json["facets"]["topic"].as_object().unwrap().len() >= 10);
 }

@@ -21,9 +21,10 @@ impl Workspace {
     pub fn new(sources: &str, server: Option<&FixtureServer>) -> Workspace {
         let dir = tempfile::tempdir().unwrap();
         let base = server.map(FixtureServer::base).unwrap_or_default();
-        let text = sources
-            .replace("{{base}}", &base)
-            .replace("{{collection}}", &repo_root().join("collection").to_string_lossy());
+        let text = sources.replace("{{base}}", &base).replace(
+            "{{collection}}",
+            &repo_root().join("collection").to_string_lossy(),
+        );
         std::fs::write(dir.path().join("sources.toml"), text).unwrap();
         Workspace { dir }
     }
@@ -39,8 +40,13 @@ impl Workspace {
     /// Runs `agora ARGS... --config CONFIG --data DATA` where the subcommand takes them.
     pub fn agora(&self, args: &[&str]) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_agora"));
-        command.args(args).current_dir(self.dir.path()).env_remove("RUST_LOG");
-        command.env("AGORA_CONFIG", self.config()).env("AGORA_DATA", self.data());
+        command
+            .args(args)
+            .current_dir(self.dir.path())
+            .env_remove("RUST_LOG");
+        command
+            .env("AGORA_CONFIG", self.config())
+            .env("AGORA_DATA", self.data());
         Run::from(command.output().expect("the agora binary runs"))
     }
 }
@@ -67,12 +73,17 @@ impl From<Output> for Run {
 impl Run {
     /// Panics with both streams unless the run succeeded.
     pub fn assert_success(self) -> Run {
-        assert!(self.success, "agora failed ({:?})\nstdout:\n{}\nstderr:\n{}", self.code, self.stdout, self.stderr);
+        assert!(
+            self.success,
+            "agora failed ({:?})\nstdout:\n{}\nstderr:\n{}",
+            self.code, self.stdout, self.stderr
+        );
         self
     }
 
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|error| panic!("{error}: {}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|error| panic!("{error}: {}", self.stdout))
     }
 }
 
@@ -83,7 +94,11 @@ pub async fn fixture_site() -> FixtureServer {
 
 /// A loopback port nobody listens on right now.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Sources that cover each kind, plus a broken and an unreachable one.

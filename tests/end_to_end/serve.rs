@@ -66,7 +66,12 @@ impl Server {
     }
 
     async fn json(&self, path: &str) -> serde_json::Value {
-        self.get(path).await.expect("server answers").json().await.unwrap()
+        self.get(path)
+            .await
+            .expect("server answers")
+            .json()
+            .await
+            .unwrap()
     }
 
     /// Polls `/healthz` until at least `num_docs` documents are searchable.
@@ -79,20 +84,29 @@ impl Server {
             {
                 return;
             }
-            assert!(Instant::now() < deadline, "fewer than {num_docs} documents after {within:?}");
+            assert!(
+                Instant::now() < deadline,
+                "fewer than {num_docs} documents after {within:?}"
+            );
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
 
     fn terminate(mut self) -> std::process::ExitStatus {
-        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(status.success());
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
                 return status;
             }
-            assert!(Instant::now() < deadline, "serve did not stop within 20s of SIGTERM");
+            assert!(
+                Instant::now() < deadline,
+                "serve did not stop within 20s of SIGTERM"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -114,22 +128,54 @@ async fn serve_crawls_in_the_background_and_answers_searches() {
     // 48 bundled documents plus the 2 of the RSS feed.
     server.wait_for_docs(50, Duration::from_secs(60)).await;
 
-    let json = server.json("/api/search?q=transporte+escolar&lang=pt").await;
+    let json = server
+        .json("/api/search?q=transporte+escolar&lang=pt")
+        .await;
     assert_eq!(json["hits"][0]["lang"], "pt");
-    assert!(json["hits"][0]["snippet"].as_str().unwrap().contains("<mark>"));
-    assert!(json["facets"]["lang"]["es"].as_u64().unwrap() >= 1, "disjunctive facets: {}", json["facets"]);
+    assert!(
+        json["hits"][0]["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>")
+    );
+    assert!(
+        json["facets"]["lang"]["es"].as_u64().unwrap() >= 1,
+        "disjunctive facets: {}",
+        json["facets"]
+    );
 
     let sources = server.json("/api/sources").await;
-    let source = |id: &str| sources["sources"].as_array().unwrap().iter().find(|s| s["id"] == id).unwrap().clone();
+    let source = |id: &str| {
+        sources["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(source("bundled")["num_documents"], 48);
     assert_eq!(source("rss")["num_documents"], 2);
-    assert!(source("broken")["last_crawl"]["error"].as_str().unwrap().contains("not a readable"));
-    assert!(source("unreachable")["last_crawl"]["error"].as_str().unwrap().contains("cannot connect"));
+    assert!(
+        source("broken")["last_crawl"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("not a readable")
+    );
+    assert!(
+        source("unreachable")["last_crawl"]["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot connect")
+    );
 
     let page = server.get("/?q=orçamento+participativo").await.unwrap();
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
-    assert!(html.contains("Orçamento Participativo") || html.contains("orçamento participativo"), "{html}");
+    assert!(
+        html.contains("Orçamento Participativo") || html.contains("orçamento participativo"),
+        "{html}"
+    );
 
     let bad = server.get("/api/search?per_page=0").await.unwrap();
     assert_eq!(bad.status(), 400);
@@ -146,7 +192,9 @@ async fn documents_crawled_before_are_served_without_crawling() {
     tokio::task::block_in_place(|| workspace.agora(&["crawl"])).assert_success();
     let server = Server::start(&workspace, &["--no-crawl"]);
     server.wait_for_docs(48, Duration::from_secs(30)).await;
-    let json = server.json("/api/search?q=%E5%9C%B0%E5%9F%9F%E5%8C%85%E6%8B%AC%E3%82%B1%E3%82%A2").await;
+    let json = server
+        .json("/api/search?q=%E5%9C%B0%E5%9F%9F%E5%8C%85%E6%8B%AC%E3%82%B1%E3%82%A2")
+        .await;
     assert_eq!(json["hits"][0]["lang"], "ja");
     assert!(tokio::task::block_in_place(|| server.terminate()).success());
 }
@@ -156,7 +204,8 @@ async fn a_port_in_use_is_a_clear_error() {
     let workspace = Workspace::new("", None);
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
-    let run = tokio::task::block_in_place(|| workspace.agora(&["serve", "--no-crawl", "--addr", &addr]));
+    let run =
+        tokio::task::block_in_place(|| workspace.agora(&["serve", "--no-crawl", "--addr", &addr]));
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("cannot listen on"), "{}", run.stderr);
 }

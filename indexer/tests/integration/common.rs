@@ -3,78 +3,90 @@
 use agora_indexer::{ContentKind, Document, DocumentDraft, SearchIndex, Store};
 use chrono::{TimeZone, Utc};
 
-/// A small multilingual corpus: (url, lang, country, topic, kind, year, title, body).
-pub const CORPUS: &[(&str, &str, &str, &str, ContentKind, i32, &str, &str)] = &[
-    (
-        "https://example.br/transporte",
-        "pt",
-        "BR",
-        "school-transport",
-        ContentKind::CaseStudy,
-        2022,
-        "Transporte escolar rural com rotas otimizadas",
-        "A prefeitura reorganizou as rotas dos ônibus escolares nas zonas rurais. \
+/// One document of the test corpus.
+struct Entry {
+    url: &'static str,
+    lang: &'static str,
+    country: &'static str,
+    topic: &'static str,
+    kind: ContentKind,
+    year: i32,
+    title: &'static str,
+    body: &'static str,
+}
+
+/// A small multilingual corpus.
+const CORPUS: &[Entry] = &[
+    Entry {
+        url: "https://example.br/transporte",
+        lang: "pt",
+        country: "BR",
+        topic: "school-transport",
+        kind: ContentKind::CaseStudy,
+        year: 2022,
+        title: "Transporte escolar rural com rotas otimizadas",
+        body: "A prefeitura reorganizou as rotas dos ônibus escolares nas zonas rurais. \
          As crianças caminham menos até o ponto e os motoristas recebem as rotas no celular.",
-    ),
-    (
-        "https://example.jp/kouzui",
-        "ja",
-        "JP",
-        "flood-early-warning",
-        ContentKind::CaseStudy,
-        2021,
-        "河川の洪水警報をスマートフォンで住民に届ける",
-        "市は水位計の情報をもとに洪水警報を自動で配信し、住民の早めの避難を促した。",
-    ),
-    (
-        "https://example.uk/waiting",
-        "en",
-        "GB",
-        "health-waiting-times",
-        ContentKind::Report,
-        2023,
-        "Cutting hospital waiting lists with shared booking",
-        "Hospitals pooled their waiting lists so that patients could be treated where capacity \
+    },
+    Entry {
+        url: "https://example.jp/kouzui",
+        lang: "ja",
+        country: "JP",
+        topic: "flood-early-warning",
+        kind: ContentKind::CaseStudy,
+        year: 2021,
+        title: "河川の洪水警報をスマートフォンで住民に届ける",
+        body: "市は水位計の情報をもとに洪水警報を自動で配信し、住民の早めの避難を促した。",
+    },
+    Entry {
+        url: "https://example.uk/waiting",
+        lang: "en",
+        country: "GB",
+        topic: "health-waiting-times",
+        kind: ContentKind::Report,
+        year: 2023,
+        title: "Cutting hospital waiting lists with shared booking",
+        body: "Hospitals pooled their waiting lists so that patients could be treated where capacity \
          was free. Waiting times fell. <script>alert('x')</script>",
-    ),
-    (
-        "https://example.de/hochwasser",
-        "de",
-        "DE",
-        "flood-early-warning",
-        ContentKind::Article,
-        2020,
-        "Hochwasserwarnung per Cell Broadcast",
-        "Die Stadt warnt bei Hochwasser alle Handys in der Region über Cell Broadcast.",
-    ),
-    (
-        "https://example.fr/budget",
-        "fr",
-        "FR",
-        "participatory-budgeting",
-        ContentKind::CaseStudy,
-        2019,
-        "Le budget participatif de la ville",
-        "Les habitants proposent et votent des projets financés par le budget participatif.",
-    ),
+    },
+    Entry {
+        url: "https://example.de/hochwasser",
+        lang: "de",
+        country: "DE",
+        topic: "flood-early-warning",
+        kind: ContentKind::Article,
+        year: 2020,
+        title: "Hochwasserwarnung per Cell Broadcast",
+        body: "Die Stadt warnt bei Hochwasser alle Handys in der Region über Cell Broadcast.",
+    },
+    Entry {
+        url: "https://example.fr/budget",
+        lang: "fr",
+        country: "FR",
+        topic: "participatory-budgeting",
+        kind: ContentKind::CaseStudy,
+        year: 2019,
+        title: "Le budget participatif de la ville",
+        body: "Les habitants proposent et votent des projets financés par le budget participatif.",
+    },
 ];
 
 /// Builds the documents of [`CORPUS`].
 pub fn corpus_documents() -> Vec<Document> {
     CORPUS
         .iter()
-        .map(|&(url, lang, country, topic, kind, year, title, body)| {
+        .map(|entry| {
             DocumentDraft {
-                url: url.into(),
-                canonical_url: url.into(),
-                source: format!("source-{country}").to_lowercase(),
-                title: title.into(),
-                body: body.into(),
-                lang: lang.into(),
-                country: country.into(),
-                topics: vec![topic.into()],
-                kind,
-                published: Some(Utc.with_ymd_and_hms(year, 6, 1, 0, 0, 0).unwrap()),
+                url: entry.url.into(),
+                canonical_url: entry.url.into(),
+                source: format!("source-{}", entry.country).to_lowercase(),
+                title: entry.title.into(),
+                body: entry.body.into(),
+                lang: entry.lang.into(),
+                country: entry.country.into(),
+                topics: vec![entry.topic.into()],
+                kind: entry.kind,
+                published: Some(Utc.with_ymd_and_hms(entry.year, 6, 1, 0, 0, 0).unwrap()),
                 ..DocumentDraft::default()
             }
             .finish(Utc::now())
