@@ -64,7 +64,8 @@ impl Scalar {
     }
 }
 
-/// Lists the readable files under `root`, sorted, skipping hidden files and symbolic links.
+/// Lists the readable files under `root`, sorted, skipping hidden files, symbolic links and
+/// README files (which document a collection rather than belong to it).
 pub fn list_files(root: &Path) -> Result<Vec<PathBuf>, LocalError> {
     let mut files = Vec::new();
     let mut pending = vec![root.to_path_buf()];
@@ -93,6 +94,12 @@ pub fn list_files(root: &Path) -> Result<Vec<PathBuf>, LocalError> {
 }
 
 fn is_supported(path: &Path) -> bool {
+    let is_readme = path
+        .file_stem()
+        .is_some_and(|stem| stem.eq_ignore_ascii_case("readme"));
+    if is_readme {
+        return false;
+    }
     let extension = path
         .extension()
         .and_then(|ext| ext.to_str())

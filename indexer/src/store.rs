@@ -36,6 +36,10 @@ pub enum PutOutcome {
     Unchanged,
 }
 
+// sled's default cache is 1 GiB, which alone would outgrow the memory budget of a small
+// machine; documents are read back once per index sync, so a modest cache loses little.
+const CACHE_CAPACITY_BYTES: u64 = 64 * 1024 * 1024;
+
 /// Documents, crawl state and the change log, on disk.
 pub struct Store {
     db: sled::Db,
@@ -54,6 +58,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let db = sled::Config::new()
             .path(path)
+            .cache_capacity(CACHE_CAPACITY_BYTES)
             .open()
             .map_err(|error| IndexerError::store(path, error))?;
         Store::from_db(db, path.to_path_buf())

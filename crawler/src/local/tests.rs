@@ -100,8 +100,10 @@ fn bad_front_matter_is_an_error_for_that_file_only() {
 }
 
 #[test]
-fn listing_skips_hidden_and_unsupported_files() {
+fn listing_skips_hidden_unsupported_and_readme_files() {
     let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "README.md", "x");
+    write(dir.path(), "b/Readme.markdown", "x");
     write(dir.path(), "b/two.md", "x");
     write(dir.path(), "a/one.html", "x");
     write(dir.path(), ".git/config.md", "x");
