@@ -146,7 +146,7 @@ fn document(number: usize, random: &mut Lcg) -> agora_indexer::Document {
     let mut text = |num_words: usize| {
         (0..num_words)
             .map(|_| {
-                if random.next() % 4 == 0 {
+                if random.next().is_multiple_of(4) {
                     words[random.next() % words.len()].to_string()
                 } else {
                     rare_word(random, syllables)
