@@ -125,8 +125,8 @@ async fn serve_crawls_in_the_background_and_answers_searches() {
     let workspace = Workspace::new(SERVED_SOURCES, Some(&fixtures));
     let server = Server::start(&workspace, &[]);
 
-    // 48 bundled documents plus the 2 of the RSS feed.
-    server.wait_for_docs(50, Duration::from_secs(60)).await;
+    // 60 bundled documents plus the 2 of the RSS feed.
+    server.wait_for_docs(62, Duration::from_secs(60)).await;
 
     let json = server
         .json("/api/search?q=transporte+escolar&lang=pt")
@@ -154,7 +154,7 @@ async fn serve_crawls_in_the_background_and_answers_searches() {
             .unwrap()
             .clone()
     };
-    assert_eq!(source("bundled")["num_documents"], 48);
+    assert_eq!(source("bundled")["num_documents"], 60);
     assert_eq!(source("rss")["num_documents"], 2);
     assert!(
         source("broken")["last_crawl"]["error"]
@@ -191,7 +191,7 @@ async fn documents_crawled_before_are_served_without_crawling() {
     );
     tokio::task::block_in_place(|| workspace.agora(&["crawl"])).assert_success();
     let server = Server::start(&workspace, &["--no-crawl"]);
-    server.wait_for_docs(48, Duration::from_secs(30)).await;
+    server.wait_for_docs(60, Duration::from_secs(30)).await;
     let json = server
         .json("/api/search?q=%E5%9C%B0%E5%9F%9F%E5%8C%85%E6%8B%AC%E3%82%B1%E3%82%A2")
         .await;
