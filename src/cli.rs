@@ -36,6 +36,35 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Write every stored document to standard output as JSON lines.
     Export(DataArgs),
+    /// Measure ranking quality on the labelled queries over the bundled collection.
+    Eval(EvalArgs),
+    /// Check the thesaurus, or show which concepts a text mentions.
+    Thesaurus {
+        /// Which thesaurus command.
+        #[command(subcommand)]
+        command: ThesaurusCommand,
+    },
+}
+
+/// `agora thesaurus ...`.
+#[derive(Debug, Subcommand)]
+pub enum ThesaurusCommand {
+    /// Validate the built-in thesaurus with the editors' file; list every problem, exit 1 on any.
+    Check(ThesaurusArgs),
+    /// Show the concepts a text mentions, and the labels that matched.
+    Match(ThesaurusMatchArgs),
+}
+
+/// `agora thesaurus match`.
+#[derive(Debug, Args)]
+pub struct ThesaurusMatchArgs {
+    /// The text, as a query or a passage of a document.
+    pub text: String,
+    /// The text's language (ISO 639-1); detected when absent.
+    #[arg(long, value_name = "CODE")]
+    pub lang: Option<String>,
+    #[command(flatten)]
+    pub thesaurus: ThesaurusArgs,
 }
 
 /// `agora sources ...`.
@@ -63,6 +92,18 @@ pub struct DataArgs {
     pub data: PathBuf,
 }
 
+/// The editors' extension of the built-in thesaurus.
+#[derive(Debug, Clone, Args)]
+pub struct ThesaurusArgs {
+    /// Concepts, labels, synonyms and abbreviations added to the built-in thesaurus (same
+    /// format as its files); ignored when the default file does not exist.
+    #[arg(long, env = "AGORA_THESAURUS", default_value = DEFAULT_THESAURUS)]
+    pub thesaurus: PathBuf,
+}
+
+/// The default path of the editors' thesaurus file.
+pub const DEFAULT_THESAURUS: &str = "thesaurus.toml";
+
 /// `agora serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
@@ -70,6 +111,8 @@ pub struct ServeArgs {
     pub config: ConfigArgs,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub thesaurus: ThesaurusArgs,
     /// Address to listen on.
     #[arg(long, env = "AGORA_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -85,6 +128,8 @@ pub struct CrawlArgs {
     pub config: ConfigArgs,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub thesaurus: ThesaurusArgs,
     /// Crawl only this source (repeatable); by default every enabled source.
     #[arg(long = "source", value_name = "ID")]
     pub sources: Vec<String>,
@@ -95,6 +140,8 @@ pub struct CrawlArgs {
 pub struct IndexArgs {
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub thesaurus: ThesaurusArgs,
     /// Rebuild the index from scratch instead of applying changes.
     #[arg(long)]
     pub rebuild: bool,
@@ -107,6 +154,8 @@ pub struct SearchArgs {
     pub query: String,
     #[command(flatten)]
     pub data: DataArgs,
+    #[command(flatten)]
+    pub thesaurus: ThesaurusArgs,
     /// Only documents in this language (ISO 639-1; repeatable).
     #[arg(long = "lang", value_name = "CODE")]
     pub langs: Vec<String>,
@@ -144,6 +193,28 @@ pub struct InspectArgs {
     /// The sources file, for the crawler settings (user agent, timeouts); optional.
     #[arg(long, env = "AGORA_CONFIG", default_value = "sources.toml")]
     pub config: PathBuf,
+}
+
+/// `agora eval`.
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The labelled queries.
+    #[arg(long, default_value = "eval/queries.toml")]
+    pub queries: PathBuf,
+    /// The collection the queries were judged against; it is indexed afresh.
+    #[arg(long, default_value = "collection")]
+    pub collection: PathBuf,
+    #[command(flatten)]
+    pub thesaurus: ThesaurusArgs,
+    /// Search without the thesaurus's concepts, to measure what they add.
+    #[arg(long)]
+    pub without_concepts: bool,
+    /// Print every query's scores before the summary.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Print JSON (every query's scores and top results) instead of tables.
+    #[arg(long)]
+    pub json: bool,
 }
 
 impl Command {

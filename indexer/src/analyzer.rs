@@ -9,12 +9,19 @@
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     StopWordFilter, TextAnalyzer, Token, TokenFilter, TokenStream, Tokenizer, TokenizerManager,
+    WhitespaceTokenizer,
 };
 
 use crate::cjk::CjkBigramTokenizer;
 
 /// Name of the language-neutral tokenizer.
 pub const NEUTRAL_TOKENIZER: &str = "neutral";
+
+/// Name of the tokenizer of the concept fields, which hold space-separated concept ids.
+pub const CONCEPT_TOKENIZER: &str = "concept";
+
+/// Name of the case-preserving tokenizer the thesaurus's acronyms are matched with.
+pub const ACRONYM_TOKENIZER: &str = "acronym";
 
 /// Tokens longer than this (base64 blobs, URLs run together) are dropped rather than indexed.
 const MAX_TOKEN_BYTES: usize = 60;
@@ -103,6 +110,16 @@ pub fn analyzed_language(code: &str) -> Option<&'static AnalyzedLanguage> {
 /// Registers the neutral analyzer and every language's analyzer with an index's manager.
 pub fn register_analyzers(manager: &TokenizerManager) {
     manager.register(NEUTRAL_TOKENIZER, neutral_analyzer());
+    manager.register(
+        ACRONYM_TOKENIZER,
+        TextAnalyzer::builder(SimpleTokenizer::default())
+            .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+            .build(),
+    );
+    manager.register(
+        CONCEPT_TOKENIZER,
+        TextAnalyzer::builder(WhitespaceTokenizer::default()).build(),
+    );
     for language in ANALYZED_LANGUAGES {
         manager.register(
             &language.tokenizer_name(),

@@ -4,16 +4,22 @@
 //! the last change-log sequence number it contains. An index whose schema is older than this
 //! build's is recreated empty and refilled from the store, which is the source of truth.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tantivy::directory::MmapDirectory;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
 
+use tracing::info;
+
 use crate::analyzer::register_analyzers;
+use crate::concepts::ConceptMatcher;
 use crate::error::{IndexerError, Result};
+use crate::ranking::RankingSettings;
 use crate::schema::{IndexSchema, SCHEMA_VERSION};
+use crate::thesaurus::Thesaurus;
 use crate::writer::IndexUpdater;
 
 /// Memory the writer may use for buffering documents before it flushes a segment.
@@ -31,11 +37,32 @@ pub enum OpenOutcome {
 }
 
 /// The payload stored with every commit.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CommitPayload {
     pub schema_version: u32,
     /// The last change-log sequence number the commit contains.
     pub store_seq: u64,
+    /// The fingerprint of the thesaurus documents were tagged with.
+    #[serde(default)]
+    pub thesaurus: String,
+}
+
+/// What an index is opened with besides its directory.
+#[derive(Debug, Clone)]
+pub struct IndexSettings {
+    /// The concepts documents are tagged with and queries expanded to.
+    pub thesaurus: Arc<Thesaurus>,
+    /// The weights that order results.
+    pub ranking: RankingSettings,
+}
+
+impl Default for IndexSettings {
+    fn default() -> Self {
+        IndexSettings {
+            thesaurus: Thesaurus::builtin(),
+            ranking: RankingSettings::default(),
+        }
+    }
 }
 
 /// A tantivy index with Agora's schema and analyzers, and a reader over it.
@@ -45,11 +72,22 @@ pub struct SearchIndex {
     schema: Arc<IndexSchema>,
     reader: IndexReader,
     path: Option<PathBuf>,
+    concepts: Arc<ConceptMatcher>,
+    ranking: Arc<RankingSettings>,
 }
 
 impl SearchIndex {
-    /// Opens the index in `dir`, creating it, or recreating it if its schema is outdated.
+    /// Opens the index in `dir` with the built-in thesaurus and the default ranking.
     pub fn open_or_create(dir: &Path) -> Result<(SearchIndex, OpenOutcome)> {
+        SearchIndex::open_or_create_with(dir, IndexSettings::default())
+    }
+
+    /// Opens the index in `dir`, creating it, or recreating it if its schema is outdated or
+    /// its documents were tagged with another thesaurus.
+    pub fn open_or_create_with(
+        dir: &Path,
+        settings: IndexSettings,
+    ) -> Result<(SearchIndex, OpenOutcome)> {
         std::fs::create_dir_all(dir).map_err(|source| IndexerError::Io {
             context: format!("creating index directory `{}`", dir.display()),
             source,
@@ -62,29 +100,42 @@ impl SearchIndex {
 
         if !Index::exists(&directory).map_err(|error| directory_error(dir, error))? {
             let index = Index::create_in_dir(dir, schema.schema.clone())?;
-            let search_index = SearchIndex::from_index(index, schema, Some(dir))?;
+            let search_index = SearchIndex::from_index(index, schema, Some(dir), settings)?;
             search_index.commit_empty()?;
             return Ok((search_index, OpenOutcome::Created));
         }
 
         let index = Index::open_in_dir(dir)?;
-        if is_current(&index, &schema)? {
+        let payload = read_payload(&index)?;
+        let is_current = is_current(&index, &schema)?;
+        if is_current && payload.thesaurus == settings.thesaurus.fingerprint() {
             return Ok((
-                SearchIndex::from_index(index, schema, Some(dir))?,
+                SearchIndex::from_index(index, schema, Some(dir), settings)?,
                 OpenOutcome::Opened,
             ));
+        }
+        if is_current {
+            info!("the thesaurus changed; documents will be tagged again");
         }
 
         drop(index);
         remove_index_files(dir)?;
         let index = Index::create_in_dir(dir, schema.schema.clone())?;
-        let search_index = SearchIndex::from_index(index, schema, Some(dir))?;
+        let search_index = SearchIndex::from_index(index, schema, Some(dir), settings)?;
         search_index.commit_empty()?;
         Ok((search_index, OpenOutcome::Recreated))
     }
 
-    /// Opens an existing index for searching only; never writes to `dir`.
+    /// Opens an existing index for searching only, with the built-in thesaurus.
     pub fn open_read_only(dir: &Path) -> Result<SearchIndex> {
+        SearchIndex::open_read_only_with(dir, IndexSettings::default())
+    }
+
+    /// Opens an existing index for searching only; never writes to `dir`.
+    ///
+    /// An index tagged with another thesaurus still answers: queries expand with `settings`'s
+    /// thesaurus, and only documents' tags lag until the next `agora index`.
+    pub fn open_read_only_with(dir: &Path, settings: IndexSettings) -> Result<SearchIndex> {
         let missing = || IndexerError::IndexDirectory {
             path: dir.to_path_buf(),
             message: "no index here yet; run `agora crawl` or `agora index` first".to_string(),
@@ -103,29 +154,57 @@ impl SearchIndex {
                     .to_string(),
             });
         }
-        SearchIndex::from_index(index, schema, Some(dir))
+        SearchIndex::from_index(index, schema, Some(dir), settings)
+    }
+
+    /// Creates an empty index in memory, with the built-in thesaurus.
+    #[cfg(any(test, feature = "testing"))]
+    pub fn create_in_ram() -> SearchIndex {
+        SearchIndex::create_in_ram_with(IndexSettings::default())
     }
 
     /// Creates an empty index in memory.
     #[cfg(any(test, feature = "testing"))]
-    pub fn create_in_ram() -> SearchIndex {
+    pub fn create_in_ram_with(settings: IndexSettings) -> SearchIndex {
         let schema = IndexSchema::build();
         let index = Index::create_in_ram(schema.schema.clone());
-        SearchIndex::from_index(index, schema, None).expect("an in-memory index opens")
+        SearchIndex::from_index(index, schema, None, settings).expect("an in-memory index opens")
     }
 
-    fn from_index(index: Index, schema: IndexSchema, path: Option<&Path>) -> Result<SearchIndex> {
+    fn from_index(
+        index: Index,
+        schema: IndexSchema,
+        path: Option<&Path>,
+        settings: IndexSettings,
+    ) -> Result<SearchIndex> {
         register_analyzers(index.tokenizers());
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()?;
         Ok(SearchIndex {
+            concepts: concept_matcher(&settings.thesaurus, &index),
+            ranking: Arc::new(settings.ranking),
             index,
             schema: Arc::new(schema),
             reader,
             path: path.map(Path::to_path_buf),
         })
+    }
+
+    /// Returns the matcher of the thesaurus's concepts.
+    pub fn concepts(&self) -> &ConceptMatcher {
+        &self.concepts
+    }
+
+    /// Returns the thesaurus documents are tagged with.
+    pub fn thesaurus(&self) -> &Thesaurus {
+        self.concepts.thesaurus()
+    }
+
+    /// Returns the ranking weights.
+    pub fn ranking(&self) -> &Arc<RankingSettings> {
+        &self.ranking
     }
 
     /// Opens the single writer of this index; a second one, in any process, is refused.
@@ -189,6 +268,7 @@ impl SearchIndex {
         let payload = CommitPayload {
             schema_version: SCHEMA_VERSION,
             store_seq: 0,
+            thesaurus: self.thesaurus().fingerprint().to_string(),
         };
         let mut commit = writer.prepare_commit()?;
         commit.set_payload(&serde_json::to_string(&payload).expect("payload serialises"));
@@ -205,6 +285,26 @@ pub(crate) fn read_payload(index: &Index) -> Result<CommitPayload> {
         .as_deref()
         .and_then(|payload| serde_json::from_str(payload).ok())
         .unwrap_or_default())
+}
+
+/// Returns the matcher of `thesaurus`, shared by every index of the process: analysing
+/// thousands of labels takes a noticeable fraction of a second, and the analyzers are the
+/// same for every index.
+fn concept_matcher(thesaurus: &Arc<Thesaurus>, index: &Index) -> Arc<ConceptMatcher> {
+    static MATCHERS: LazyLock<Mutex<HashMap<String, Arc<ConceptMatcher>>>> =
+        LazyLock::new(Mutex::default);
+    let mut matchers = MATCHERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let matcher = matchers
+        .entry(thesaurus.fingerprint().to_string())
+        .or_insert_with(|| {
+            Arc::new(ConceptMatcher::new(
+                Arc::clone(thesaurus),
+                index.tokenizers(),
+            ))
+        });
+    Arc::clone(matcher)
 }
 
 fn is_current(index: &Index, schema: &IndexSchema) -> Result<bool> {

@@ -11,25 +11,32 @@
 
 pub mod analyzer;
 pub mod cjk;
+pub mod concepts;
 pub mod country;
 pub mod document;
 mod error;
 mod index;
 pub mod language;
 pub mod query;
+pub mod query_syntax;
+pub mod ranking;
 pub mod schema;
 pub mod search;
 pub mod source_status;
 pub mod store;
 pub mod text;
+pub mod thesaurus;
 mod writer;
 
 pub use document::{ContentKind, DocId, Document, DocumentDraft};
 pub use error::{IndexerError, Result};
-pub use index::{OpenOutcome, SearchIndex};
+pub use index::{IndexSettings, OpenOutcome, SearchIndex};
+pub use ranking::RankingSettings;
 pub use search::{
-    FacetDimension, Facets, Filters, Hit, SearchRequest, SearchResponse, SortOrder, search,
+    FacetDimension, Facets, Filters, Hit, LanguageScope, MatchedConcept, SearchRequest,
+    SearchResponse, SortOrder, search,
 };
 pub use source_status::{CrawlReport, SourceStatus};
 pub use store::{PutOutcome, Store};
+pub use thesaurus::{Thesaurus, ThesaurusError};
 pub use writer::{IndexUpdater, SyncReport};

@@ -16,11 +16,11 @@ use tantivy::schema::{
     STRING, Schema, TextFieldIndexing, TextOptions,
 };
 
-use crate::analyzer::{ANALYZED_LANGUAGES, NEUTRAL_TOKENIZER};
+use crate::analyzer::{ANALYZED_LANGUAGES, CONCEPT_TOKENIZER, NEUTRAL_TOKENIZER};
 
 /// Bumped whenever the fields or their analysis change; an index with another version is
 /// rebuilt from the document store.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The three text parts of a document, in decreasing weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -85,8 +85,14 @@ pub struct IndexSchema {
     pub lang: Field,
     /// Country code, for filtering.
     pub country: Field,
-    /// Topic slugs (several per document), for filtering.
+    /// Theme ids of the thesaurus (several per document), for filtering.
     pub topic: Field,
+    /// Ids of the thesaurus concepts the document mentions, for filtering and display.
+    pub concept: Field,
+    /// Concept ids once per mention in the title, for scoring cross-lingual matches.
+    pub concept_title: Field,
+    /// Concept ids once per mention in the summary and body, for scoring.
+    pub concept_body: Field,
     /// Content kind, for filtering.
     pub kind: Field,
     /// Source id, for filtering.
@@ -135,11 +141,15 @@ impl IndexSchema {
             url,
             neutral,
             languages,
-            lang: builder.add_text_field("lang", STRING | STORED),
+            // `lang` and `source` are fast fields for the ranking's per-document factors.
+            lang: builder.add_text_field("lang", STRING | STORED | FAST),
             country: builder.add_text_field("country", STRING | STORED),
             topic: builder.add_text_field("topic", STRING | STORED),
+            concept: builder.add_text_field("concept", STRING | STORED),
+            concept_title: builder.add_text_field("concept_title", concept_options()),
+            concept_body: builder.add_text_field("concept_body", concept_options()),
             kind: builder.add_text_field("kind", STRING | STORED),
-            source: builder.add_text_field("source", STRING | STORED),
+            source: builder.add_text_field("source", STRING | STORED | FAST),
             facets: builder.add_facet_field("facets", FacetOptions::default()),
             published: builder.add_date_field("published", date_options),
             sort_date: builder.add_date_field(
@@ -154,6 +164,14 @@ impl IndexSchema {
     pub fn language_fields(&self, lang: &str) -> Option<&TextFields> {
         self.languages.get(lang)
     }
+}
+
+/// Concept mentions are counted (BM25 uses their frequency) but have no positions.
+fn concept_options() -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(CONCEPT_TOKENIZER)
+        .set_index_option(IndexRecordOption::WithFreqs);
+    TextOptions::default().set_indexing_options(indexing)
 }
 
 fn text_options(tokenizer: &str) -> TextOptions {

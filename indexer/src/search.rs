@@ -6,19 +6,24 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::{Count, FacetCollector, FacetCounts, TopDocs};
-use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Value};
 use tantivy::snippet::{Snippet, SnippetGenerator};
-use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
+use tantivy::{DocAddress, Order, Searcher, SegmentReader, TantivyDocument, Term};
 
+use crate::analyzer::{NEUTRAL_TOKENIZER, analyzed_language};
+use crate::concepts::QueryConcept;
 use crate::error::{IndexerError, Result};
 use crate::index::SearchIndex;
-use crate::query::{query_languages, text_query};
+use crate::language::normalize_code;
+use crate::query::{QueryHints, QueryPlan, plan_query};
+use crate::ranking::DocumentFactors;
 use crate::schema::IndexSchema;
 use crate::text::{escape_html, excerpt};
 
@@ -123,6 +128,18 @@ impl Filters {
     }
 }
 
+/// Which languages' documents a search returns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LanguageScope {
+    /// Every language: other languages' documents are found through the thesaurus and rank
+    /// below equally strong hits in the query's language.
+    #[default]
+    All,
+    /// Only documents in the query's languages.
+    Own,
+}
+
 /// A search as a client asks for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchRequest {
@@ -130,6 +147,10 @@ pub struct SearchRequest {
     pub query: String,
     /// The language the user says the query is in (ISO 639-1), if any.
     pub query_lang: Option<String>,
+    /// The language of the user's interface, a weaker hint about the query's.
+    pub interface_lang: Option<String>,
+    /// Whether other languages' documents are returned.
+    pub scope: LanguageScope,
     /// Values to filter on.
     pub filters: Filters,
     /// Earliest publication date, inclusive.
@@ -149,6 +170,8 @@ impl Default for SearchRequest {
         SearchRequest {
             query: String::new(),
             query_lang: None,
+            interface_lang: None,
+            scope: LanguageScope::All,
             filters: Filters::default(),
             published_from: None,
             published_to: None,
@@ -211,6 +234,24 @@ pub struct Hit {
     pub published: Option<DateTime<Utc>>,
     /// Relevance score; absent when sorting by date.
     pub score: Option<f32>,
+    /// Ids of the thesaurus concepts the document mentions.
+    #[serde(default)]
+    pub concepts: Vec<String>,
+}
+
+/// A thesaurus concept the query was understood to name, and what it expanded to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MatchedConcept {
+    /// Concept id.
+    pub id: String,
+    /// Its theme, if any.
+    pub theme: Option<String>,
+    /// The label the query matched, as the thesaurus writes it.
+    pub matched: String,
+    /// Whether the match needed a typo correction.
+    pub corrected: bool,
+    /// The preferred label in each language: what the query was expanded to.
+    pub labels: BTreeMap<String, String>,
 }
 
 /// Counts per value for every facet dimension.
@@ -258,6 +299,12 @@ pub struct SearchResponse {
     pub query: String,
     /// Languages the query was analysed in, besides the neutral analysis.
     pub query_languages: Vec<String>,
+    /// Thesaurus concepts the query names; their labels in every language were searched.
+    #[serde(default)]
+    pub concepts: Vec<MatchedConcept>,
+    /// Misspelt words and the indexed words they were read as, `[typed, read as]`.
+    #[serde(default)]
+    pub corrections: Vec<(String, String)>,
     /// Number of matching documents.
     pub total: u64,
     /// Time spent searching, in milliseconds.
@@ -279,39 +326,42 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResp
     let schema = index.schema();
     let searcher = index.searcher();
 
-    let query_text = request.query.trim();
-    let languages = if query_text.is_empty() {
-        Vec::new()
-    } else {
-        query_languages(query_text, request.query_lang.as_deref())
+    let hints = QueryHints {
+        query_lang: request.query_lang.as_deref(),
+        interface_lang: request.interface_lang.as_deref(),
     };
-    let scoring: Box<dyn Query> = if query_text.is_empty() {
-        Box::new(AllQuery)
-    } else {
-        text_query(index, query_text, &languages)
-    };
-    let sort = if query_text.is_empty() {
+    let plan = plan_query(index, &searcher, &request.query, hints);
+    let mut request = request.clone();
+    add_query_filters(&mut request, &plan);
+    if request.scope == LanguageScope::Own {
+        for lang in &plan.languages {
+            request.filters.add(FacetDimension::Lang, *lang);
+        }
+    }
+    let sort = if plan.parsed.has_no_positive_clause() {
         SortOrder::Date
     } else {
         request.sort
     };
 
-    let query = filtered_query(schema, scoring.box_clone(), request, None);
+    let query = filtered_query(index, plan.scoring.box_clone(), &request, None);
     let offset = (request.page - 1) * request.per_page;
     let top = TopDocs::with_limit(request.per_page).and_offset(offset);
-    let mut facet_collector = facet_collector(&FacetDimension::ALL);
+    let facet_collector = facet_collector(&FacetDimension::ALL);
     let (ranked, total, facet_counts): (Vec<(Option<f32>, DocAddress)>, usize, FacetCounts) =
         match sort {
             SortOrder::Relevance => {
-                let collectors = (top.order_by_score(), Count, facet_collector);
-                let (ranked, total, facets) = searcher.search(&query, &collectors)?;
+                let factors = DocumentFactors::new(Arc::clone(index.ranking()), &plan.languages);
+                let by_score =
+                    top.tweak_score(move |segment: &SegmentReader| factors.for_segment(segment));
+                let (ranked, total, facets) =
+                    searcher.search(&query, &(by_score, Count, facet_collector))?;
                 let ranked = ranked
                     .into_iter()
                     .map(|(score, address)| (Some(score), address));
                 (ranked.collect(), total, facets)
             }
             SortOrder::Date => {
-                facet_collector = facet_collector_for_all();
                 let by_date =
                     top.order_by_fast_field::<tantivy::DateTime>("sort_date", Order::Desc);
                 let (ranked, total, facets) =
@@ -321,8 +371,8 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResp
             }
         };
 
-    let facets = disjunctive_facets(&searcher, schema, &*scoring, request, &facet_counts)?;
-    let mut snippets = Snippets::new(index, &searcher, &*scoring, query_text, &languages);
+    let facets = disjunctive_facets(&searcher, index, &*plan.scoring, &request, &facet_counts)?;
+    let mut snippets = Snippets::new(index, &searcher, &plan);
     let mut hits = Vec::with_capacity(ranked.len());
     for (score, address) in ranked {
         let stored: TantivyDocument = searcher.doc(address)?;
@@ -331,7 +381,9 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResp
 
     Ok(SearchResponse {
         query: request.query.clone(),
-        query_languages: languages.iter().map(|code| code.to_string()).collect(),
+        query_languages: plan.languages.iter().map(|code| code.to_string()).collect(),
+        concepts: matched_concepts(index, &plan.concepts),
+        corrections: plan.corrections.clone(),
         total: total as u64,
         took_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         page: request.page,
@@ -341,8 +393,39 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResp
     })
 }
 
-fn facet_collector_for_all() -> FacetCollector {
-    facet_collector(&FacetDimension::ALL)
+/// Adds the query's `name:value` filters to the request's, in the stored spelling.
+fn add_query_filters(request: &mut SearchRequest, plan: &QueryPlan) {
+    for (dimension, value) in &plan.parsed.filters {
+        let value = match dimension {
+            FacetDimension::Lang => normalize_code(value).unwrap_or_else(|| value.clone()),
+            FacetDimension::Country => value.to_uppercase(),
+            FacetDimension::Topic | FacetDimension::Kind | FacetDimension::Source => {
+                value.to_lowercase()
+            }
+        };
+        request.filters.add(*dimension, value);
+    }
+}
+
+fn matched_concepts(index: &SearchIndex, concepts: &[QueryConcept]) -> Vec<MatchedConcept> {
+    let thesaurus = index.thesaurus();
+    concepts
+        .iter()
+        .map(|found| {
+            let concept = &thesaurus.concepts()[found.concept];
+            MatchedConcept {
+                id: concept.id.clone(),
+                theme: concept.theme.clone(),
+                matched: found.label.clone(),
+                corrected: found.corrected,
+                labels: concept
+                    .labels
+                    .iter()
+                    .filter_map(|(lang, labels)| Some((lang.clone(), labels.first()?.clone())))
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 fn facet_collector(dimensions: &[FacetDimension]) -> FacetCollector {
@@ -354,22 +437,32 @@ fn facet_collector(dimensions: &[FacetDimension]) -> FacetCollector {
 }
 
 /// Combines `scoring` with every filter of `request`, except those of `without`.
+///
+/// A topic filter takes a theme (the facet's values) or, more narrowly, a concept id.
 fn filtered_query(
-    schema: &IndexSchema,
+    index: &SearchIndex,
     scoring: Box<dyn Query>,
     request: &SearchRequest,
     without: Option<FacetDimension>,
 ) -> BooleanQuery {
+    let schema = index.schema();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, scoring)];
     for dimension in FacetDimension::ALL {
         let values = request.filters.get(dimension);
         if values.is_empty() || Some(dimension) == without {
             continue;
         }
-        let field = dimension.field(schema);
         let alternatives: Vec<(Occur, Box<dyn Query>)> = values
             .iter()
             .map(|value| {
+                let is_concept = dimension == FacetDimension::Topic
+                    && index.thesaurus().theme(value).is_none()
+                    && index.thesaurus().concept(value).is_some();
+                let field = if is_concept {
+                    schema.concept
+                } else {
+                    dimension.field(schema)
+                };
                 let term = Term::from_field_text(field, value);
                 let query: Box<dyn Query> =
                     Box::new(TermQuery::new(term, IndexRecordOption::Basic));
@@ -395,7 +488,7 @@ fn filtered_query(
 
 fn disjunctive_facets(
     searcher: &Searcher,
-    schema: &IndexSchema,
+    index: &SearchIndex,
     scoring: &dyn Query,
     request: &SearchRequest,
     main_counts: &FacetCounts,
@@ -405,7 +498,7 @@ fn disjunctive_facets(
         let counts = if request.filters.get(dimension).is_empty() {
             read_counts(main_counts, dimension)
         } else {
-            let query = filtered_query(schema, scoring.box_clone(), request, Some(dimension));
+            let query = filtered_query(index, scoring.box_clone(), request, Some(dimension));
             let counts = searcher.search(&query, &facet_collector(&[dimension]))?;
             read_counts(&counts, dimension)
         };
@@ -425,37 +518,27 @@ fn read_counts(counts: &FacetCounts, dimension: FacetDimension) -> BTreeMap<Stri
         .collect()
 }
 
-/// Snippet generators, built lazily per field and reused across the page's hits.
+/// Snippet generators, built lazily per document language and reused across the page's hits.
 struct Snippets<'a> {
     index: &'a SearchIndex,
     searcher: &'a Searcher,
-    query: &'a dyn Query,
-    query_text: &'a str,
-    languages: &'a [&'static str],
-    generators: HashMap<Field, Option<SnippetGenerator>>,
+    plan: &'a QueryPlan,
+    generators: HashMap<String, Option<SnippetGenerator>>,
 }
 
 impl<'a> Snippets<'a> {
-    fn new(
-        index: &'a SearchIndex,
-        searcher: &'a Searcher,
-        query: &'a dyn Query,
-        query_text: &'a str,
-        languages: &'a [&'static str],
-    ) -> Snippets<'a> {
+    fn new(index: &'a SearchIndex, searcher: &'a Searcher, plan: &'a QueryPlan) -> Snippets<'a> {
         Snippets {
             index,
             searcher,
-            query,
-            query_text,
-            languages,
+            plan,
             generators: HashMap::new(),
         }
     }
 
     /// Highlights the best passage of `body`, or falls back to the start of the summary.
     fn html(&mut self, lang: &str, summary: &str, body: &str) -> String {
-        if !self.query_text.is_empty() {
+        if !self.plan.parsed.has_no_positive_clause() {
             for text in [body, summary] {
                 let highlighted = self.highlight(lang, text);
                 if !highlighted.is_empty() {
@@ -472,39 +555,70 @@ impl<'a> Snippets<'a> {
     }
 
     fn highlight(&mut self, lang: &str, text: &str) -> String {
-        let schema = self.index.schema();
-        let field = match schema.language_fields(lang) {
-            Some(fields) => fields.body,
-            None => schema.neutral.body,
-        };
         let Snippets {
             index,
             searcher,
-            query,
-            query_text,
-            languages,
+            plan,
             ..
         } = *self;
-        let generator = self.generators.entry(field).or_insert_with(|| {
-            // The document's own analyzer highlights its inflected words even when the query
-            // was read as another language; the query is re-analysed for that field only.
-            let reanalysed;
-            let query_for_field: &dyn Query =
-                if field == schema.neutral.body || languages.contains(&lang) {
-                    query
-                } else {
-                    reanalysed = text_query(index, query_text, &[lang]);
-                    &*reanalysed
-                };
-            let mut generator = SnippetGenerator::create(searcher, query_for_field, field).ok()?;
-            generator.set_max_num_chars(SNIPPET_CHARS);
-            Some(generator)
-        });
+        let generator = self
+            .generators
+            .entry(lang.to_string())
+            .or_insert_with(|| highlighter(index, searcher, plan, lang));
         match generator {
             Some(generator) => snippet_html(&generator.snippet(text)),
             None => String::new(),
         }
     }
+}
+
+/// Builds the generator that highlights, in a document written in `lang`, the query's words
+/// as that language's analyzer reads them, the words typos were read as, and the labels in
+/// `lang` of the concepts the query names: a Japanese case study found through a Portuguese
+/// query shows its own words for the concept in `<mark>`.
+fn highlighter(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    plan: &QueryPlan,
+    lang: &str,
+) -> Option<SnippetGenerator> {
+    let schema = index.schema();
+    let (field, tokenizer) = match (schema.language_fields(lang), analyzed_language(lang)) {
+        (Some(fields), Some(language)) => (fields.body, language.tokenizer_name()),
+        _ => (schema.neutral.body, NEUTRAL_TOKENIZER.to_string()),
+    };
+    let mut analyzer = index.tantivy_index().tokenizers().get(&tokenizer)?;
+
+    let mut texts: Vec<String> = vec![plan.parsed.positive_text()];
+    texts.extend(plan.corrections.iter().map(|(_, read_as)| read_as.clone()));
+    let thesaurus = index.thesaurus();
+    for found in &plan.concepts {
+        let concept = &thesaurus.concepts()[found.concept];
+        for label_lang in [lang, "en"] {
+            if let Some(labels) = concept.labels.get(label_lang) {
+                texts.extend(labels.iter().cloned());
+            }
+        }
+    }
+
+    let mut terms: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for text in &texts {
+        let mut stream = analyzer.token_stream(text);
+        while stream.advance() {
+            let term = Term::from_field_text(field, &stream.token().text);
+            terms.push((
+                Occur::Should,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        }
+    }
+    if terms.is_empty() {
+        return None;
+    }
+    let mut generator =
+        SnippetGenerator::create(searcher, &BooleanQuery::new(terms), field).ok()?;
+    generator.set_max_num_chars(SNIPPET_CHARS);
+    Some(generator)
 }
 
 fn snippet_html(snippet: &Snippet) -> String {
@@ -570,6 +684,10 @@ fn to_hit(
         source: text(schema.source),
         published,
         score,
+        concepts: stored
+            .get_all(schema.concept)
+            .filter_map(|value| value.as_str().map(str::to_string))
+            .collect(),
         lang,
     }
 }

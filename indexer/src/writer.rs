@@ -4,6 +4,8 @@
 //! commit, so it only touches documents that changed, survives a crash at any point (the
 //! next sync redoes at most one batch), and never holds more than one batch in memory.
 
+use std::collections::BTreeSet;
+
 use tantivy::schema::Facet;
 use tantivy::{DateTime, IndexWriter, TantivyDocument, Term};
 use tracing::{debug, info};
@@ -11,8 +13,14 @@ use tracing::{debug, info};
 use crate::document::Document;
 use crate::error::Result;
 use crate::index::{CommitPayload, SearchIndex};
-use crate::schema::{IndexSchema, SCHEMA_VERSION, TextPart};
+use crate::schema::{SCHEMA_VERSION, TextPart};
 use crate::store::Store;
+
+/// Mentions of one concept counted per field; past this, repetition says nothing more.
+const MAX_COUNTED_MENTIONS: u32 = 10;
+
+/// Body mentions that make a concept's theme one of the document's topics.
+const MIN_MENTIONS_FOR_THEME: u32 = 2;
 
 /// Documents per commit: large enough to amortise a commit, small enough that a crash
 /// costs little and new documents become searchable while a big crawl is still running.
@@ -57,7 +65,7 @@ impl IndexUpdater {
             match store.document(&id)? {
                 Some(document) => {
                     self.writer
-                        .add_document(to_tantivy(self.index.schema(), &document))?;
+                        .add_document(to_tantivy(&self.index, &document))?;
                     report.num_indexed += 1;
                 }
                 None => report.num_removed += 1,
@@ -102,7 +110,7 @@ impl IndexUpdater {
         let mut report = SyncReport::default();
         for document in store.documents() {
             self.writer
-                .add_document(to_tantivy(self.index.schema(), &document?))?;
+                .add_document(to_tantivy(&self.index, &document?))?;
             report.num_indexed += 1;
             on_progress(report.num_indexed);
             if report.num_indexed % DOCS_PER_COMMIT == 0 {
@@ -129,6 +137,7 @@ impl IndexUpdater {
         let payload = CommitPayload {
             schema_version: SCHEMA_VERSION,
             store_seq,
+            thesaurus: self.index.thesaurus().fingerprint().to_string(),
         };
         let mut commit = self.writer.prepare_commit()?;
         commit.set_payload(&serde_json::to_string(&payload).expect("payload serialises"));
@@ -140,7 +149,8 @@ impl IndexUpdater {
 }
 
 /// Converts a stored document into the fields tantivy indexes.
-fn to_tantivy(schema: &IndexSchema, document: &Document) -> TantivyDocument {
+fn to_tantivy(index: &SearchIndex, document: &Document) -> TantivyDocument {
+    let schema = index.schema();
     let mut doc = TantivyDocument::default();
     doc.add_text(schema.id, document.id.as_str());
     // Results link to the canonical URL: the fetched one may carry tracking parameters.
@@ -163,26 +173,15 @@ fn to_tantivy(schema: &IndexSchema, document: &Document) -> TantivyDocument {
     doc.add_text(schema.country, &document.country);
     doc.add_text(schema.kind, document.kind.as_str());
     doc.add_text(schema.source, &document.source);
-    doc.add_facet(
-        schema.facets,
-        Facet::from_path(["lang", document.lang.as_str()]),
-    );
-    doc.add_facet(
-        schema.facets,
-        Facet::from_path(["country", document.country.as_str()]),
-    );
-    doc.add_facet(
-        schema.facets,
-        Facet::from_path(["kind", document.kind.as_str()]),
-    );
-    doc.add_facet(
-        schema.facets,
-        Facet::from_path(["source", document.source.as_str()]),
-    );
-    for topic in &document.topics {
-        doc.add_text(schema.topic, topic);
-        doc.add_facet(schema.facets, Facet::from_path(["topic", topic.as_str()]));
+    for (dimension, value) in [
+        ("lang", document.lang.as_str()),
+        ("country", document.country.as_str()),
+        ("kind", document.kind.as_str()),
+        ("source", document.source.as_str()),
+    ] {
+        doc.add_facet(schema.facets, Facet::from_path([dimension, value]));
     }
+    add_concepts(index, document, &mut doc);
 
     if let Some(published) = document.published {
         doc.add_date(
@@ -196,4 +195,59 @@ fn to_tantivy(schema: &IndexSchema, document: &Document) -> TantivyDocument {
         DateTime::from_timestamp_secs(sort_date.timestamp()),
     );
     doc
+}
+
+/// Tags the document with the concepts its text mentions, and files it under their themes
+/// and the themes of the topics its source or editor gave it.
+fn add_concepts(index: &SearchIndex, document: &Document, doc: &mut TantivyDocument) {
+    let schema = index.schema();
+    let matcher = index.concepts();
+    let thesaurus = matcher.thesaurus();
+    let in_title = matcher.count_in(&document.title, &document.lang);
+    let mut in_body = matcher.count_in(&document.summary, &document.lang);
+    for (concept, count) in matcher.count_in(&document.body, &document.lang) {
+        *in_body.entry(concept).or_default() += count;
+    }
+
+    for (field, counts) in [
+        (schema.concept_title, &in_title),
+        (schema.concept_body, &in_body),
+    ] {
+        let mentions: Vec<&str> = counts
+            .iter()
+            .flat_map(|(&concept, &count)| {
+                let id = thesaurus.concepts()[concept].id.as_str();
+                std::iter::repeat_n(id, count.min(MAX_COUNTED_MENTIONS) as usize)
+            })
+            .collect();
+        if !mentions.is_empty() {
+            doc.add_text(field, mentions.join(" "));
+        }
+    }
+
+    let mut themes = BTreeSet::new();
+    let mut concepts = BTreeSet::new();
+    for &position in in_title.keys().chain(in_body.keys()) {
+        let concept = &thesaurus.concepts()[position];
+        concepts.insert(concept.id.as_str());
+        // A passing mention in the body does not make a document about a theme.
+        let is_central = in_title.contains_key(&position)
+            || in_body.get(&position).copied().unwrap_or(0) >= MIN_MENTIONS_FOR_THEME;
+        if is_central && let Some(theme) = &concept.theme {
+            themes.insert(theme.as_str());
+        }
+    }
+    themes.extend(
+        document
+            .topics
+            .iter()
+            .filter_map(|topic| thesaurus.theme_of_topic(topic)),
+    );
+    for concept in concepts {
+        doc.add_text(schema.concept, concept);
+    }
+    for theme in themes {
+        doc.add_text(schema.topic, theme);
+        doc.add_facet(schema.facets, Facet::from_path(["topic", theme]));
+    }
 }

@@ -10,7 +10,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::CrawlArgs;
-use crate::commands::index::{indexing_progress, open_and_sync, open_store};
+use crate::commands::index::{index_settings, indexing_progress, open_and_sync, open_store};
 use crate::commands::sources::load_config;
 
 /// Keeps a spinner's message up to date while sources are crawled.
@@ -63,6 +63,7 @@ pub async fn run(args: CrawlArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
+    let settings = index_settings(&args.thesaurus)?;
     let store = open_store(&args.data.data)?;
     register_sources(&store, &config.sources).context("recording the configured sources")?;
     let progress = Arc::new(CrawlProgress {
@@ -90,7 +91,7 @@ pub async fn run(args: CrawlArgs) -> anyhow::Result<ExitCode> {
     let data = args.data.data.clone();
     let index_report = tokio::task::spawn_blocking(move || {
         let progress = indexing_progress();
-        let result = open_and_sync(&data, &store, false, &progress);
+        let result = open_and_sync(&data, settings, &store, false, &progress);
         progress.finish_and_clear();
         store.flush().context("flushing the document store")?;
         result.map(|(_, _, report)| report)

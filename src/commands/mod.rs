@@ -1,16 +1,18 @@
 //! One module per subcommand; each turns parsed arguments into calls to the library crates.
 
 mod crawl;
+mod eval;
 mod export;
 mod index;
 mod inspect;
 mod search;
 mod serve;
 mod sources;
+mod thesaurus;
 
 use std::process::ExitCode;
 
-use crate::cli::{Command, SourcesCommand};
+use crate::cli::{Command, SourcesCommand, ThesaurusCommand};
 
 /// Runs a subcommand and returns the process's exit code.
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -27,5 +29,12 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         } => sources::status(&args),
         Command::Inspect(args) => inspect::run(args).await,
         Command::Export(args) => export::run(&args),
+        Command::Eval(args) => eval::run(args).await,
+        Command::Thesaurus {
+            command: ThesaurusCommand::Check(args),
+        } => thesaurus::check(&args),
+        Command::Thesaurus {
+            command: ThesaurusCommand::Match(args),
+        } => thesaurus::match_text(&args),
     }
 }

@@ -7,6 +7,7 @@ use agora_indexer::{FacetDimension, SearchIndex, SearchRequest, search};
 use anyhow::Context;
 
 use crate::cli::SearchArgs;
+use crate::commands::index::index_settings;
 use crate::output::Output;
 use crate::paths::index_dir;
 
@@ -21,8 +22,10 @@ pub async fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     }
 
     let data = args.data.data.clone();
+    let settings = index_settings(&args.thesaurus)?;
     let response = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-        let index = SearchIndex::open_read_only(&index_dir(&data)).context("opening the index")?;
+        let index = SearchIndex::open_read_only_with(&index_dir(&data), settings)
+            .context("opening the index")?;
         Ok(search(&index, &request)?)
     })
     .await??;

@@ -22,7 +22,7 @@ use tokio::sync::watch;
 use tracing::{error, info};
 
 use crate::cli::ServeArgs;
-use crate::commands::index::{open_and_sync, open_store};
+use crate::commands::index::{index_settings, open_and_sync, open_store};
 use crate::commands::sources::load_config;
 
 /// New documents after which the index is refreshed while a long crawl goes on.
@@ -59,11 +59,12 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&data)?;
     register_sources(&store, &config.sources).context("recording the configured sources")?;
 
+    let settings = index_settings(&args.thesaurus)?;
     let (index, updater) = {
         let store = Arc::clone(&store);
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
             let (index, updater, report) =
-                open_and_sync(&data, &store, false, &ProgressBar::hidden())?;
+                open_and_sync(&data, settings, &store, false, &ProgressBar::hidden())?;
             info!(num_docs = report.num_docs, "index ready");
             Ok((index, updater))
         })

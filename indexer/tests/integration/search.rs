@@ -99,8 +99,8 @@ fn filters_combine_and_facets_stay_disjunctive() {
     assert_eq!(response.facets.lang.get("de"), Some(&1));
     // Other dimensions are counted within every filter.
     assert_eq!(response.facets.country.len(), 1);
-    // The topic facet ignores the topic filter but keeps the language one.
-    assert_eq!(response.facets.topic.get("flood-early-warning"), Some(&1));
+    // Topics are the thesaurus's themes; a concept id filters more narrowly.
+    assert_eq!(response.facets.topic.get("disaster-risk"), Some(&1));
 }
 
 #[test]
