@@ -80,9 +80,12 @@ pub enum SourcesCommand {
 #[derive(Debug, Clone, Args)]
 pub struct ConfigArgs {
     /// The sources file.
-    #[arg(long, env = "AGORA_CONFIG", default_value = "sources.toml")]
+    #[arg(long, env = "AGORA_CONFIG", default_value = DEFAULT_CONFIG)]
     pub config: PathBuf,
 }
+
+/// The default path of the sources file.
+pub const DEFAULT_CONFIG: &str = "sources.toml";
 
 /// Where documents and the index are kept.
 #[derive(Debug, Clone, Args)]
@@ -156,6 +159,9 @@ pub struct SearchArgs {
     pub data: DataArgs,
     #[command(flatten)]
     pub thesaurus: ThesaurusArgs,
+    /// The sources file, for the ranking weights; optional.
+    #[arg(long, env = "AGORA_CONFIG", default_value = DEFAULT_CONFIG)]
+    pub config: PathBuf,
     /// Only documents in this language (ISO 639-1; repeatable).
     #[arg(long = "lang", value_name = "CODE")]
     pub langs: Vec<String>,
@@ -206,6 +212,9 @@ pub struct EvalArgs {
     pub collection: PathBuf,
     #[command(flatten)]
     pub thesaurus: ThesaurusArgs,
+    /// The sources file, for the ranking weights (`[ranking]`); optional.
+    #[arg(long, env = "AGORA_CONFIG", default_value = DEFAULT_CONFIG)]
+    pub config: PathBuf,
     /// Search without the thesaurus's concepts, to measure what they add.
     #[arg(long)]
     pub without_concepts: bool,

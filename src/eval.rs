@@ -4,7 +4,9 @@
 //! substantially relevant, 1 = marginal) over the bundled collection, whatever the
 //! documents' languages. A document counts as relevant for recall and MRR from grade 2;
 //! nDCG uses every grade. For cross-lingual queries the headline figure is the recall of the
-//! relevant documents in languages other than the query's.
+//! relevant documents in languages other than the query's; for the others, nDCG is also
+//! computed over the judged documents in the query's own language, which is how monolingual
+//! retrieval is usually measured.
 
 use std::collections::BTreeMap;
 
@@ -65,6 +67,8 @@ pub fn parse_queries(text: &str) -> Result<Vec<JudgedQuery>, toml::de::Error> {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct QueryScores {
     pub ndcg: f64,
+    /// nDCG against the judged documents in the query's language only; `None` without any.
+    pub own_language_ndcg: Option<f64>,
     pub recall: f64,
     pub reciprocal_rank: f64,
     /// Recall of the relevant documents in other languages; `None` when there are none.
@@ -80,20 +84,12 @@ pub fn score(
 ) -> QueryScores {
     let top = &ranked[..ranked.len().min(CUTOFF)];
     let grade = |path: &str| query.relevant.get(path).copied().unwrap_or(0);
-
-    let dcg: f64 = top
+    let own_language: BTreeMap<String, u8> = query
+        .relevant
         .iter()
-        .enumerate()
-        .map(|(rank, path)| gain(grade(path), rank))
-        .sum();
-    let mut ideal: Vec<u8> = query.relevant.values().copied().collect();
-    ideal.sort_unstable_by(|a, b| b.cmp(a));
-    let ideal_dcg: f64 = ideal
-        .iter()
-        .take(CUTOFF)
-        .enumerate()
-        .map(|(rank, &grade)| gain(grade, rank))
-        .sum();
+        .filter(|(path, _)| lang_of(path) == query.lang)
+        .map(|(path, grade)| (path.clone(), *grade))
+        .collect();
 
     let relevant: Vec<&String> = query
         .relevant
@@ -119,14 +115,32 @@ pub fn score(
         .map_or(0.0, |rank| 1.0 / (rank + 1) as f64);
 
     QueryScores {
-        ndcg: if ideal_dcg > 0.0 {
-            dcg / ideal_dcg
-        } else {
-            0.0
-        },
+        ndcg: ndcg(top, &query.relevant),
+        own_language_ndcg: (!own_language.is_empty()).then(|| ndcg(top, &own_language)),
         recall,
         reciprocal_rank,
         other_language_recall: (!others.is_empty()).then(|| ratio(found(&others), others.len())),
+    }
+}
+
+fn ndcg(top: &[String], judged: &BTreeMap<String, u8>) -> f64 {
+    let dcg: f64 = top
+        .iter()
+        .enumerate()
+        .map(|(rank, path)| gain(judged.get(path).copied().unwrap_or(0), rank))
+        .sum();
+    let mut ideal: Vec<u8> = judged.values().copied().collect();
+    ideal.sort_unstable_by(|a, b| b.cmp(a));
+    let ideal_dcg: f64 = ideal
+        .iter()
+        .take(CUTOFF)
+        .enumerate()
+        .map(|(rank, &grade)| gain(grade, rank))
+        .sum();
+    if ideal_dcg > 0.0 {
+        dcg / ideal_dcg
+    } else {
+        0.0
     }
 }
 
@@ -146,6 +160,8 @@ fn ratio(part: usize, whole: usize) -> f64 {
 pub struct Summary {
     pub num_queries: usize,
     pub ndcg: f64,
+    /// Mean over the queries that have judged documents in their own language.
+    pub own_language_ndcg: Option<f64>,
     pub recall: f64,
     pub mrr: f64,
     /// Mean over the queries that have relevant documents in other languages.
@@ -161,17 +177,17 @@ pub fn summarize<'a>(scores: impl IntoIterator<Item = &'a QueryScores>) -> Summa
         }
         scores.iter().map(|score| value(score)).sum::<f64>() / scores.len() as f64
     };
-    let others: Vec<f64> = scores
-        .iter()
-        .filter_map(|score| score.other_language_recall)
-        .collect();
+    let optional_mean = |value: &dyn Fn(&QueryScores) -> Option<f64>| {
+        let values: Vec<f64> = scores.iter().filter_map(|score| value(score)).collect();
+        (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
+    };
     Summary {
         num_queries: scores.len(),
         ndcg: mean(&|score| score.ndcg),
+        own_language_ndcg: optional_mean(&|score| score.own_language_ndcg),
         recall: mean(&|score| score.recall),
         mrr: mean(&|score| score.reciprocal_rank),
-        other_language_recall: (!others.is_empty())
-            .then(|| others.iter().sum::<f64>() / others.len() as f64),
+        other_language_recall: optional_mean(&|score| score.other_language_recall),
     }
 }
 
@@ -212,6 +228,7 @@ mod tests {
         assert_eq!(scores.recall, 1.0);
         assert_eq!(scores.reciprocal_rank, 1.0);
         assert_eq!(scores.other_language_recall, Some(1.0));
+        assert_eq!(scores.own_language_ndcg, Some(1.0));
     }
 
     #[test]
@@ -237,6 +254,7 @@ mod tests {
     fn summaries_average_and_skip_queries_without_other_languages() {
         let first = QueryScores {
             ndcg: 1.0,
+            own_language_ndcg: Some(0.8),
             recall: 1.0,
             reciprocal_rank: 1.0,
             other_language_recall: Some(0.5),
@@ -246,6 +264,7 @@ mod tests {
         assert_eq!(summary.num_queries, 2);
         assert_eq!(summary.ndcg, 0.5);
         assert_eq!(summary.other_language_recall, Some(0.5));
+        assert_eq!(summary.own_language_ndcg, Some(0.8));
     }
 
     #[test]

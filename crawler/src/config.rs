@@ -11,9 +11,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use agora_indexer::ContentKind;
 use agora_indexer::country::{is_valid_country, suggest_country};
 use agora_indexer::language::normalize_code;
+use agora_indexer::{ContentKind, RankingSettings};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 use url::Url;
@@ -29,6 +29,8 @@ pub struct Config {
     pub crawler: CrawlerSettings,
     /// The sources, in file order.
     pub sources: Vec<SourceConfig>,
+    /// The weights that order search results, with the sources' weights filled in.
+    pub ranking: RankingSettings,
 }
 
 /// Settings under `[crawler]`.
@@ -190,6 +192,8 @@ pub struct SourceConfig {
     pub enabled: bool,
     /// Entries read per pass, overriding the default.
     pub max_pages: Option<usize>,
+    /// Factor applied to its documents' relevance scores (1 unless set).
+    pub weight: Option<f32>,
     /// Extraction overrides.
     pub selectors: Selectors,
     /// Line of its `[[source]]` header, for messages.
@@ -255,6 +259,7 @@ const SOURCE_KEYS: &[&str] = &[
     "interval",
     "enabled",
     "max_pages",
+    "weight",
     "selectors",
 ];
 
@@ -297,14 +302,23 @@ impl Config {
         let base_dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
         let mut crawler = CrawlerSettings::default();
         let mut sources = Vec::new();
+        let mut ranking = RankingSettings::default();
         for (key, value) in root.get_ref() {
             match key.get_ref().as_ref() {
                 "crawler" => crawler = checker.crawler_settings(value),
                 "source" => sources = checker.sources(value, &base_dir),
+                "ranking" => ranking = checker.ranking_settings(value),
                 other => checker.report(
                     key.span(),
-                    format!("unknown section `{other}` (expected [crawler] or [[source]])"),
+                    format!(
+                        "unknown section `{other}` (expected [crawler], [ranking] or [[source]])"
+                    ),
                 ),
+            }
+        }
+        for source in &sources {
+            if let Some(weight) = source.weight {
+                ranking.source_weights.insert(source.id.clone(), weight);
             }
         }
 
@@ -317,6 +331,7 @@ impl Config {
             path: path.to_path_buf(),
             crawler,
             sources,
+            ranking,
         })
     }
 
@@ -476,6 +491,9 @@ impl Checker {
         }
         let enabled = self.boolean(table, "enabled").unwrap_or(true);
         let max_pages = self.positive_integer(table, "max_pages");
+        let weight = self
+            .number_in(table, "weight", 0.0, ranking::MAX_SOURCE_WEIGHT)
+            .map(|weight| weight as f32);
         let selectors = self.selectors(table);
 
         Some(SourceConfig {
@@ -490,6 +508,7 @@ impl Checker {
             interval,
             enabled,
             max_pages,
+            weight,
             selectors,
             line,
         })
@@ -791,5 +810,6 @@ impl Checker {
     }
 }
 
+mod ranking;
 #[cfg(test)]
 mod tests;

@@ -203,6 +203,7 @@ fn adhoc_source(url: &Url) -> SourceConfig {
         interval: None,
         enabled: true,
         max_pages: None,
+        weight: None,
         selectors: Selectors::default(),
         line: 0,
     }

@@ -123,7 +123,7 @@ pub fn register_analyzers(manager: &TokenizerManager) {
     for language in ANALYZED_LANGUAGES {
         manager.register(
             &language.tokenizer_name(),
-            language_analyzer(language.analysis),
+            language_analyzer(language.code, language.analysis),
         );
     }
 }
@@ -136,9 +136,9 @@ fn neutral_analyzer() -> TextAnalyzer {
         .build()
 }
 
-fn language_analyzer(analysis: Analysis) -> TextAnalyzer {
+fn language_analyzer(code: &str, analysis: Analysis) -> TextAnalyzer {
     match analysis {
-        Analysis::Stemmed(language) => stemmed_analyzer(language),
+        Analysis::Stemmed(language) => stemmed_analyzer(code, language),
         Analysis::Bigrams => TextAnalyzer::builder(CjkBigramTokenizer)
             .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
             .filter(LowerCaser)
@@ -147,18 +147,36 @@ fn language_analyzer(analysis: Analysis) -> TextAnalyzer {
     }
 }
 
-fn stemmed_analyzer(language: Language) -> TextAnalyzer {
+fn stemmed_analyzer(code: &str, language: Language) -> TextAnalyzer {
     let builder = TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
         .dynamic();
-    // Snowball ships no stop-word list for some stemmed languages (Arabic, Greek, Romanian,
-    // Tamil, Turkish); those are stemmed without stop-word removal.
-    let builder = match StopWordFilter::new(language) {
+    let builder = match stop_words(code, language) {
         Some(stop_words) => builder.filter_dynamic(stop_words),
         None => builder,
     };
     builder.filter_dynamic(Stemmer::new(language)).build()
+}
+
+/// Returns the stop words of a language: Snowball's lists, which tantivy ships, and NLTK's
+/// (from the `stop-words` crate) for the stemmed languages Snowball has none for (Arabic,
+/// Greek, Romanian, Tamil, Turkish).
+fn stop_words(code: &str, language: Language) -> Option<StopWordFilter> {
+    StopWordFilter::new(language).or_else(|| {
+        let words = stop_words::lookup(code)?;
+        // NLTK writes Romanian with the legacy cedilla letters (ş, ţ); current text uses the
+        // comma-below ones (ș, ț), so both spellings are removed.
+        let comma_below = words
+            .iter()
+            .map(|word| word.replace('ş', "ș").replace('ţ', "ț"));
+        let all: Vec<String> = words
+            .iter()
+            .map(|word| word.to_string())
+            .chain(comma_below)
+            .collect();
+        Some(StopWordFilter::remove(all))
+    })
 }
 
 #[cfg(feature = "chinese")]
@@ -172,7 +190,7 @@ fn segmented_analyzer() -> TextAnalyzer {
 
 #[cfg(not(feature = "chinese"))]
 fn segmented_analyzer() -> TextAnalyzer {
-    language_analyzer(Analysis::Bigrams)
+    language_analyzer("zh", Analysis::Bigrams)
 }
 
 /// Drops tokens without a letter or digit: jieba also emits spaces and punctuation.
@@ -265,6 +283,14 @@ mod tests {
             analyze(NEUTRAL_TOKENIZER, "Orçamento Participativo"),
             ["orcamento", "participativo"]
         );
+    }
+
+    #[test]
+    fn languages_without_snowball_stop_words_get_nltk_ones() {
+        for (code, stop_word) in [("tr", "ve"), ("ro", "și"), ("el", "και"), ("ar", "في")] {
+            let terms = analyze(&format!("lang_{code}"), stop_word);
+            assert!(terms.is_empty(), "{code}: {terms:?}");
+        }
     }
 
     #[test]

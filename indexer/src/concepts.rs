@@ -13,6 +13,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
+use serde::{Deserialize, Serialize};
+
 use tantivy::tokenizer::{TextAnalyzer, TokenizerManager};
 
 use crate::analyzer::{
@@ -24,6 +26,15 @@ use crate::thesaurus::Thesaurus;
 /// Text read for tagging: the start of a long document says what it is about, and the cap
 /// keeps indexing time bounded whatever the crawler stores.
 const MAX_TAGGED_CHARS: usize = 20_000;
+
+/// Share of a label's terms a query must hold to name it.
+const FULL_MATCH: f32 = 1.0;
+
+/// Share of a long CJK label's bigrams a query must hold to name it.
+const CJK_MATCH: f32 = 0.75;
+
+/// Share of a label's terms (two at least) that makes a partial match.
+const PARTIAL_MATCH: f32 = 0.66;
 
 /// Words shorter than this are not corrected: too many short words are one edit apart.
 const MIN_FUZZY_CHARS: usize = 5;
@@ -72,8 +83,29 @@ pub struct QueryConcept {
     pub label: String,
     /// The language of that label.
     pub lang: String,
-    /// Whether the match needed a typo correction.
-    pub corrected: bool,
+    /// How the concept was found.
+    pub how: ConceptMatch,
+}
+
+/// How a query's concept was found, from the surest to the weakest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ConceptMatch {
+    /// The query holds every word of one of its labels.
+    Named,
+    /// It does after a typo correction.
+    Corrected,
+    /// The query holds two thirds of a label's words (at least two).
+    Partial,
+    /// The first results are about it; the query named no concept.
+    Inferred,
+}
+
+impl ConceptMatch {
+    /// Tells whether the concept weighs less than a named one.
+    pub fn is_weak(self) -> bool {
+        matches!(self, ConceptMatch::Partial | ConceptMatch::Inferred)
+    }
 }
 
 /// Finds concepts in text; built once per index, shared by the writer and searches.
@@ -257,8 +289,8 @@ impl ConceptMatcher {
                 continue;
             };
             let tokens = analyze(&mut analyzer.clone(), query);
-            for_each_query_match(table, &tokens, |pattern| {
-                push_concept(&mut found, pattern, false);
+            for_each_query_match(table, &tokens, FULL_MATCH, |pattern| {
+                push_concept(&mut found, pattern, ConceptMatch::Named);
             });
         }
         // Searchers seldom type capitals: `ppp` finds the acronyms of the query's languages.
@@ -269,7 +301,7 @@ impl ConceptMatcher {
             let tokens = analyze(&mut analyzer.clone(), &query.to_uppercase());
             for_each_match(table, &tokens, |pattern| {
                 if languages.contains(&pattern.lang.as_str()) {
-                    push_concept(&mut found, pattern, false);
+                    push_concept(&mut found, pattern, ConceptMatch::Named);
                 }
             });
         }
@@ -287,9 +319,25 @@ impl ConceptMatcher {
             .into_iter()
             .map(|(position, term)| (position, self.correct(&term).unwrap_or(term)))
             .collect();
-        for_each_query_match(table, &corrected, |pattern| {
-            push_concept(&mut found, pattern, true);
+        for_each_query_match(table, &corrected, FULL_MATCH, |pattern| {
+            push_concept(&mut found, pattern, ConceptMatch::Corrected);
         });
+        if !found.is_empty() {
+            return found;
+        }
+
+        // `hospital waiting times` is not `hospital waiting lists`, but close enough to
+        // search for, at a lower weight.
+        for name in &tokenizer_names {
+            let (Some(table), Some(analyzer)) = (self.tables.get(name), self.analyzers.get(name))
+            else {
+                continue;
+            };
+            let tokens = analyze(&mut analyzer.clone(), query);
+            for_each_query_match(table, &tokens, PARTIAL_MATCH, |pattern| {
+                push_concept(&mut found, pattern, ConceptMatch::Partial);
+            });
+        }
         found
     }
 
@@ -320,7 +368,7 @@ fn is_acronym(label: &str) -> bool {
         && letters.iter().all(|c| c.is_uppercase())
 }
 
-fn push_concept(found: &mut Vec<QueryConcept>, pattern: &Pattern, corrected: bool) {
+fn push_concept(found: &mut Vec<QueryConcept>, pattern: &Pattern, how: ConceptMatch) {
     if found.iter().any(|known| known.concept == pattern.concept) {
         return;
     }
@@ -328,7 +376,7 @@ fn push_concept(found: &mut Vec<QueryConcept>, pattern: &Pattern, corrected: boo
         concept: pattern.concept,
         label: pattern.label.clone(),
         lang: pattern.lang.clone(),
-        corrected,
+        how,
     });
 }
 
@@ -339,6 +387,7 @@ fn push_concept(found: &mut Vec<QueryConcept>, pattern: &Pattern, corrected: boo
 fn for_each_query_match(
     table: &PatternTable,
     tokens: &[(u32, String)],
+    min_share: f32,
     mut on_match: impl FnMut(&Pattern),
 ) {
     let query_terms: BTreeSet<&str> = tokens.iter().map(|(_, term)| term.as_str()).collect();
@@ -360,7 +409,13 @@ fn for_each_query_match(
             .filter(|term| query_terms.contains(*term))
             .count();
         let is_long_cjk = terms.len() >= 4 && pattern.label.chars().any(is_cjk);
-        if num_present == terms.len() || (is_long_cjk && num_present * 4 >= terms.len() * 3) {
+        let share = num_present as f32 / terms.len() as f32;
+        let is_match = if min_share >= FULL_MATCH {
+            share >= FULL_MATCH || (is_long_cjk && share >= CJK_MATCH)
+        } else {
+            num_present >= 2 && share >= min_share
+        };
+        if is_match {
             on_match(pattern);
         }
     }
@@ -537,11 +592,11 @@ es = ["asociación público-privada", "APP"]
         let matcher = matcher();
         let exact = matcher.match_query("orçamento participativo", &["pt"]);
         assert_eq!(exact.len(), 1);
-        assert!(!exact[0].corrected);
+        assert_eq!(exact[0].how, ConceptMatch::Named);
 
         let typo = matcher.match_query("orçamento particpativo", &["pt"]);
         assert_eq!(typo.len(), 1, "{typo:?}");
-        assert!(typo[0].corrected);
+        assert_eq!(typo[0].how, ConceptMatch::Corrected);
 
         assert!(
             matcher

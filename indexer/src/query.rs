@@ -22,7 +22,7 @@ use whatlang::{Detector, Lang};
 
 use crate::analyzer::{NEUTRAL_TOKENIZER, analyzed_language};
 use crate::cjk::is_cjk;
-use crate::concepts::QueryConcept;
+use crate::concepts::{ConceptMatch, QueryConcept};
 use crate::index::SearchIndex;
 use crate::language::{iso639_1, normalize_code};
 use crate::query_syntax::{Clause, ParsedQuery, parse_query};
@@ -192,15 +192,18 @@ impl<'a> QueryBuilder<'a> {
         if term_text.chars().count() < MIN_TYPO_CHARS || term_text.chars().any(is_cjk) {
             return None;
         }
-        let is_known = [neutral.title, neutral.body].into_iter().any(|field| {
-            let term = Term::from_field_text(field, term_text);
-            self.searcher.doc_freq(&term).unwrap_or(0) > 0
-        });
+        let is_known = TextPart::ALL
+            .into_iter()
+            .map(|part| neutral.get(part))
+            .any(|field| {
+                let term = Term::from_field_text(field, term_text);
+                self.searcher.doc_freq(&term).unwrap_or(0) > 0
+            });
         if is_known {
             return None;
         }
 
-        let expansions = neighbours(self.searcher, neutral.body, term_text);
+        let expansions = neighbours(self.searcher, neutral, term_text);
         let mut alternatives: Vec<(Occur, Box<dyn Query>)> = Vec::new();
         for expansion in &expansions {
             self.corrections.push((word.to_string(), expansion.clone()));
@@ -220,21 +223,14 @@ impl<'a> QueryBuilder<'a> {
     /// Adds the concepts' language-independent clauses: the documents that mention a concept,
     /// in whatever language, score by how often and where.
     fn add_concepts(&mut self, concepts: &[QueryConcept]) {
-        let schema = self.index.schema();
-        let thesaurus = self.index.thesaurus();
         for found in concepts {
-            let id = &thesaurus.concepts()[found.concept].id;
-            for (field, boost) in [
-                (schema.concept_title, self.ranking.concept_title_boost),
-                (schema.concept_body, self.ranking.concept_body_boost),
-            ] {
-                let term = Term::from_field_text(field, id);
-                let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                self.clauses.push((
-                    Occur::Should,
-                    Box::new(BoostQuery::new(Box::new(query), boost)),
-                ));
-            }
+            let factor = if found.how.is_weak() {
+                self.ranking.feedback_factor
+            } else {
+                1.0
+            };
+            self.clauses
+                .extend(concept_clauses(self.index, found.concept, factor));
         }
     }
 
@@ -251,6 +247,53 @@ impl<'a> QueryBuilder<'a> {
 
     fn analyzer(&self, name: &str) -> Option<TextAnalyzer> {
         self.index.tantivy_index().tokenizers().get(name)
+    }
+}
+
+/// The clauses matching documents tagged with `concept`, weighted by `factor`.
+fn concept_clauses(
+    index: &SearchIndex,
+    concept: usize,
+    factor: f32,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let schema = index.schema();
+    let ranking = index.ranking();
+    let id = &index.thesaurus().concepts()[concept].id;
+    [
+        (schema.concept_title, ranking.concept_title_boost),
+        (schema.concept_body, ranking.concept_body_boost),
+    ]
+    .into_iter()
+    .map(|(field, boost)| {
+        let term = Term::from_field_text(field, id);
+        let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
+        let clause: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(query), boost * factor));
+        (Occur::Should, clause)
+    })
+    .collect()
+}
+
+impl QueryPlan {
+    /// Adds concepts inferred from the first results (the query named none): the best
+    /// same-language matches say what the query is about, and their concepts reach the
+    /// other languages' documents. They weigh `feedback_factor` of a named concept.
+    pub fn add_feedback(&mut self, index: &SearchIndex, concepts: &[usize]) {
+        if concepts.is_empty() {
+            return;
+        }
+        let factor = index.ranking().feedback_factor;
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
+            vec![(Occur::Must, self.scoring.box_clone())];
+        for &concept in concepts {
+            clauses.extend(concept_clauses(index, concept, factor));
+            self.concepts.push(QueryConcept {
+                concept,
+                label: String::new(),
+                lang: String::new(),
+                how: ConceptMatch::Inferred,
+            });
+        }
+        self.scoring = Box::new(BooleanQuery::new(clauses));
     }
 }
 
@@ -291,29 +334,36 @@ fn word_queries(field: Field, tokens: &[(usize, String)], text: &str) -> Vec<Box
     queries
 }
 
-/// Returns the terms of `field` one edit (insertion, deletion, substitution or transposition)
-/// away from `text`, most frequent first.
-fn neighbours(searcher: &Searcher, field: Field, text: &str) -> Vec<String> {
-    let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, text), 1, true);
+/// Returns the terms of the neutral fields one edit (insertion, deletion, substitution or
+/// transposition) away from `text`, most frequent first.
+fn neighbours(searcher: &Searcher, fields: &TextFields, text: &str) -> Vec<String> {
     let mut found: Vec<(u64, String)> = Vec::new();
-    for segment in searcher.segment_readers() {
-        let (Ok(inverted_index), Ok(automaton)) =
-            (segment.inverted_index(field), fuzzy.automaton())
-        else {
-            continue;
-        };
-        let Ok(mut stream) = inverted_index.terms().search(automaton).into_stream() else {
-            continue;
-        };
-        while stream.advance() {
-            let Ok(term) = std::str::from_utf8(stream.key()) else {
+    for part in TextPart::ALL {
+        let field = fields.get(part);
+        let fuzzy = FuzzyTermQuery::new(Term::from_field_text(field, text), 1, true);
+        for segment in searcher.segment_readers() {
+            let (Ok(inverted_index), Ok(automaton)) =
+                (segment.inverted_index(field), fuzzy.automaton())
+            else {
                 continue;
             };
-            if term != text && !found.iter().any(|(_, known)| known == term) {
+            let Ok(mut stream) = inverted_index.terms().search(automaton).into_stream() else {
+                continue;
+            };
+            while stream.advance() {
+                let Ok(term) = std::str::from_utf8(stream.key()) else {
+                    continue;
+                };
+                if term == text {
+                    continue;
+                }
                 let doc_freq = searcher
                     .doc_freq(&Term::from_field_text(field, term))
                     .unwrap_or(0);
-                found.push((doc_freq, term.to_string()));
+                match found.iter_mut().find(|(_, known)| known == term) {
+                    Some((total, _)) => *total += doc_freq,
+                    None => found.push((doc_freq, term.to_string())),
+                }
             }
         }
     }

@@ -27,6 +27,9 @@ pub struct RankingSettings {
     pub concept_body_boost: f32,
     /// Weight of words one typo away from a query word, relative to exact matches.
     pub typo_factor: f32,
+    /// Weight of concepts a query names only partly, or that are inferred from its first
+    /// results, relative to named ones.
+    pub feedback_factor: f32,
     /// Factor applied to documents in none of the query's languages: below 1, a hit in the
     /// user's language outranks an equally strong hit in another.
     pub other_language_factor: f32,
@@ -44,9 +47,10 @@ impl Default for RankingSettings {
             title_boost: 3.0,
             summary_boost: 1.5,
             body_boost: 1.0,
-            concept_title_boost: 2.0,
-            concept_body_boost: 1.0,
+            concept_title_boost: 6.0,
+            concept_body_boost: 6.0,
             typo_factor: 0.5,
+            feedback_factor: 0.5,
             other_language_factor: 0.8,
             recency_weight: 0.1,
             recency_half_life_days: 730.0,

@@ -87,7 +87,8 @@ pub struct IndexSchema {
     pub country: Field,
     /// Theme ids of the thesaurus (several per document), for filtering.
     pub topic: Field,
-    /// Ids of the thesaurus concepts the document mentions, for filtering and display.
+    /// Ids of the thesaurus concepts the document is about (named in its title, or more than
+    /// once in its text), for filtering, display and feedback.
     pub concept: Field,
     /// Concept ids once per mention in the title, for scoring cross-lingual matches.
     pub concept_title: Field,

@@ -18,7 +18,7 @@ use tantivy::snippet::{Snippet, SnippetGenerator};
 use tantivy::{DocAddress, Order, Searcher, SegmentReader, TantivyDocument, Term};
 
 use crate::analyzer::{NEUTRAL_TOKENIZER, analyzed_language};
-use crate::concepts::QueryConcept;
+use crate::concepts::{ConceptMatch, QueryConcept};
 use crate::error::{IndexerError, Result};
 use crate::index::SearchIndex;
 use crate::language::normalize_code;
@@ -248,8 +248,10 @@ pub struct MatchedConcept {
     pub theme: Option<String>,
     /// The label the query matched, as the thesaurus writes it.
     pub matched: String,
-    /// Whether the match needed a typo correction.
-    pub corrected: bool,
+    /// How it was found: `named`, `corrected` (after a typo correction), `partial` (most
+    /// words of a label) or `inferred` (from the first results; the query named none).
+    #[serde(rename = "match")]
+    pub how: ConceptMatch,
     /// The preferred label in each language: what the query was expanded to.
     pub labels: BTreeMap<String, String>,
 }
@@ -330,13 +332,17 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResp
         query_lang: request.query_lang.as_deref(),
         interface_lang: request.interface_lang.as_deref(),
     };
-    let plan = plan_query(index, &searcher, &request.query, hints);
+    let mut plan = plan_query(index, &searcher, &request.query, hints);
     let mut request = request.clone();
     add_query_filters(&mut request, &plan);
     if request.scope == LanguageScope::Own {
         for lang in &plan.languages {
             request.filters.add(FacetDimension::Lang, *lang);
         }
+    }
+    if plan.concepts.is_empty() && !plan.parsed.has_no_positive_clause() {
+        let feedback = feedback_concepts(index, &searcher, &plan, &request)?;
+        plan.add_feedback(index, &feedback);
     }
     let sort = if plan.parsed.has_no_positive_clause() {
         SortOrder::Date
@@ -393,6 +399,52 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResp
     })
 }
 
+/// Results whose concepts the feedback reads.
+const FEEDBACK_DOCS: usize = 3;
+
+/// Share of the first results' scores a concept's documents must hold to be fed back.
+const MIN_FEEDBACK_SHARE: f32 = 0.4;
+
+/// Returns the concepts that the titles of the first results name, when the documents that
+/// name them hold enough of the results' scores: what a query naming no concept is about.
+/// Titles rather than bodies, because a body mentions many things it is not about.
+fn feedback_concepts(
+    index: &SearchIndex,
+    searcher: &Searcher,
+    plan: &QueryPlan,
+    request: &SearchRequest,
+) -> Result<Vec<usize>> {
+    let query = filtered_query(index, plan.scoring.box_clone(), request, None);
+    let top = searcher.search(&query, &TopDocs::with_limit(FEEDBACK_DOCS).order_by_score())?;
+    let total: f32 = top.iter().map(|(score, _)| score).sum();
+    if total <= 0.0 {
+        return Ok(Vec::new());
+    }
+    let schema = index.schema();
+    let mut shares: BTreeMap<usize, f32> = BTreeMap::new();
+    for (score, address) in top {
+        let stored: TantivyDocument = searcher.doc(address)?;
+        let text = |field| {
+            stored
+                .get_first(field)
+                .and_then(|value| value.as_str())
+                .unwrap_or_default()
+                .to_string()
+        };
+        let title_concepts = index
+            .concepts()
+            .count_in(&text(schema.neutral.title), &text(schema.lang));
+        for concept in title_concepts.into_keys() {
+            *shares.entry(concept).or_default() += score / total;
+        }
+    }
+    Ok(shares
+        .into_iter()
+        .filter(|(_, share)| *share >= MIN_FEEDBACK_SHARE)
+        .map(|(concept, _)| concept)
+        .collect())
+}
+
 /// Adds the query's `name:value` filters to the request's, in the stored spelling.
 fn add_query_filters(request: &mut SearchRequest, plan: &QueryPlan) {
     for (dimension, value) in &plan.parsed.filters {
@@ -417,7 +469,7 @@ fn matched_concepts(index: &SearchIndex, concepts: &[QueryConcept]) -> Vec<Match
                 id: concept.id.clone(),
                 theme: concept.theme.clone(),
                 matched: found.label.clone(),
-                corrected: found.corrected,
+                how: found.how,
                 labels: concept
                     .labels
                     .iter()

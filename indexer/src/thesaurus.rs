@@ -168,6 +168,11 @@ impl Thesaurus {
             .map(|&position| &self.concepts[position])
     }
 
+    /// Returns the position of the concept with `id` in [`Thesaurus::concepts`].
+    pub fn concept_position(&self, id: &str) -> Option<usize> {
+        self.concept_index.get(id).copied()
+    }
+
     /// Returns the theme a topic slug stands for: a theme id itself, or a concept's theme.
     pub fn theme_of_topic(&self, topic: &str) -> Option<&str> {
         if self.theme(topic).is_some() {

@@ -19,8 +19,9 @@ use crate::store::Store;
 /// Mentions of one concept counted per field; past this, repetition says nothing more.
 const MAX_COUNTED_MENTIONS: u32 = 10;
 
-/// Body mentions that make a concept's theme one of the document's topics.
-const MIN_MENTIONS_FOR_THEME: u32 = 2;
+/// Body mentions that make a concept central to a document: listed in its concepts, and its
+/// theme one of its topics. A title mention is enough on its own.
+const MIN_CENTRAL_MENTIONS: u32 = 2;
 
 /// Documents per commit: large enough to amortise a commit, small enough that a crash
 /// costs little and new documents become searchable while a big crawl is still running.
@@ -228,12 +229,15 @@ fn add_concepts(index: &SearchIndex, document: &Document, doc: &mut TantivyDocum
     let mut themes = BTreeSet::new();
     let mut concepts = BTreeSet::new();
     for &position in in_title.keys().chain(in_body.keys()) {
+        // A passing mention in the body does not make a document about a concept or a theme.
+        let is_central = in_title.contains_key(&position)
+            || in_body.get(&position).copied().unwrap_or(0) >= MIN_CENTRAL_MENTIONS;
+        if !is_central {
+            continue;
+        }
         let concept = &thesaurus.concepts()[position];
         concepts.insert(concept.id.as_str());
-        // A passing mention in the body does not make a document about a theme.
-        let is_central = in_title.contains_key(&position)
-            || in_body.get(&position).copied().unwrap_or(0) >= MIN_MENTIONS_FOR_THEME;
-        if is_central && let Some(theme) = &concept.theme {
+        if let Some(theme) = &concept.theme {
             themes.insert(theme.as_str());
         }
     }

@@ -6,22 +6,25 @@
 
 use agora_indexer::language::native_name;
 use agora_indexer::{
-    Document, FacetDimension, Hit, SearchResponse, SortOrder, SourceStatus, search,
+    Document, FacetDimension, Hit, SearchResponse, SortOrder, SourceStatus, Thesaurus, search,
 };
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use url::form_urlencoded;
 
 use crate::error::ApiError;
-use crate::params::{UnknownParams, parse_search_params};
+use crate::params::{UnknownParams, interface_language, parse_search_params};
 use crate::routes::documents::load_document;
 use crate::routes::sources::load_sources;
 use crate::state::AppState;
 
 /// Values shown per facet before the list is cut.
 const FACET_VALUES_SHOWN: usize = 12;
+
+/// Labels listed under "also searching".
+const MAX_ALSO_SEARCHING: usize = 8;
 
 /// Page links shown around the current page.
 const PAGE_LINKS_AROUND: usize = 3;
@@ -35,7 +38,10 @@ struct SearchPage {
     facet_groups: Vec<FacetGroup>,
     pages: Vec<PageLink>,
     sort_links: Vec<PageLink>,
+    scope_links: Vec<PageLink>,
     query_languages: String,
+    also_searching: Vec<String>,
+    corrections: Vec<String>,
     error: Option<String>,
 }
 
@@ -98,7 +104,11 @@ struct SourceView {
 }
 
 /// `GET /`: the search page.
-pub async fn page_search(State(state): State<AppState>, RawQuery(raw_query): RawQuery) -> Response {
+pub async fn page_search(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw_query): RawQuery,
+) -> Response {
     let raw_query = raw_query.unwrap_or_default();
     let params: Vec<(String, String)> = form_urlencoded::parse(raw_query.as_bytes())
         .into_owned()
@@ -109,10 +119,12 @@ pub async fn page_search(State(state): State<AppState>, RawQuery(raw_query): Raw
         .map(|(_, value)| value.clone())
         .unwrap_or_default();
 
-    let request = match parse_search_params(&raw_query, UnknownParams::Ignore) {
+    let mut request = match parse_search_params(&raw_query, UnknownParams::Ignore) {
         Ok(request) => request,
         Err(error) => return render_search_error(query, error, StatusCode::BAD_REQUEST),
     };
+    let interface_lang = interface_language(&headers);
+    request.interface_lang.clone_from(&interface_lang);
     let index = state.index.clone();
     let response = match tokio::task::spawn_blocking(move || search(&index, &request)).await {
         Ok(Ok(response)) => response,
@@ -122,12 +134,20 @@ pub async fn page_search(State(state): State<AppState>, RawQuery(raw_query): Raw
         Err(error) => return ApiError::from(error).into_response(),
     };
 
+    let ui_lang = interface_lang.as_deref().unwrap_or("en");
     let page = SearchPage {
         hits: response.hits.iter().map(hit_view).collect(),
-        facet_groups: facet_groups(&response, &params),
+        facet_groups: facet_groups(&response, &params, state.index.thesaurus(), ui_lang),
         pages: page_links(&response, &params),
         sort_links: sort_links(&params),
+        scope_links: scope_links(&response, &params),
         query_languages: response.query_languages.join(", "),
+        also_searching: also_searching(&response),
+        corrections: response
+            .corrections
+            .iter()
+            .map(|(typed, read_as)| format!("{typed} → {read_as}"))
+            .collect(),
         query,
         response: Some(response),
         error: None,
@@ -192,7 +212,10 @@ fn render_search_error(query: String, error: ApiError, status: StatusCode) -> Re
         facet_groups: Vec::new(),
         pages: Vec::new(),
         sort_links: Vec::new(),
+        scope_links: Vec::new(),
         query_languages: String::new(),
+        also_searching: Vec::new(),
+        corrections: Vec::new(),
         error: Some(error.to_string()),
     };
     render(&page, status)
@@ -264,7 +287,68 @@ fn http_url(url: &str) -> Option<String> {
     (url.starts_with("https://") || url.starts_with("http://")).then(|| url.to_string())
 }
 
-fn facet_groups(response: &SearchResponse, params: &[(String, String)]) -> Vec<FacetGroup> {
+/// Labels searched besides the query's words: the preferred label of each concept the query
+/// names, in the languages the results are in first, then in the others.
+fn also_searching(response: &SearchResponse) -> Vec<String> {
+    let mut languages: Vec<&String> = response.facets.lang.keys().collect();
+    for concept in &response.concepts {
+        languages.extend(concept.labels.keys());
+    }
+    let mut labels: Vec<String> = Vec::new();
+    for concept in &response.concepts {
+        for lang in &languages {
+            if let Some(label) = concept.labels.get(*lang)
+                && !labels.contains(label)
+                && label != &concept.matched
+                && labels.len() < MAX_ALSO_SEARCHING
+            {
+                labels.push(label.clone());
+            }
+        }
+    }
+    labels
+}
+
+/// Links to the same search over every language, or only the query's.
+fn scope_links(response: &SearchResponse, params: &[(String, String)]) -> Vec<PageLink> {
+    if response.query_languages.is_empty() {
+        return Vec::new();
+    }
+    let current = params
+        .iter()
+        .rev()
+        .find(|(name, _)| name == "scope")
+        .map_or("all", |(_, value)| value.as_str());
+    let without_page: Vec<(String, String)> = params
+        .iter()
+        .filter(|(name, _)| name != "page")
+        .cloned()
+        .collect();
+    let own = response
+        .query_languages
+        .iter()
+        .map(|code| language_label(code))
+        .collect::<Vec<_>>()
+        .join(", ");
+    [
+        ("all", "All languages".to_string()),
+        ("own", format!("Only {own}")),
+    ]
+    .into_iter()
+    .map(|(value, label)| PageLink {
+        label,
+        href: with_param(&without_page, "scope", value),
+        current: current == value,
+    })
+    .collect()
+}
+
+fn facet_groups(
+    response: &SearchResponse,
+    params: &[(String, String)],
+    thesaurus: &Thesaurus,
+    ui_lang: &str,
+) -> Vec<FacetGroup> {
     FacetDimension::ALL
         .iter()
         .map(|&dimension| {
@@ -279,10 +363,13 @@ fn facet_groups(response: &SearchResponse, params: &[(String, String)]) -> Vec<F
                         .iter()
                         .any(|(param, current)| param == name && current == value);
                     FacetValue {
-                        label: if dimension == FacetDimension::Lang {
-                            language_label(value)
-                        } else {
-                            value.clone()
+                        label: match dimension {
+                            FacetDimension::Lang => language_label(value),
+                            FacetDimension::Topic => thesaurus.theme(value).map_or_else(
+                                || value.clone(),
+                                |theme| theme.label(ui_lang).to_string(),
+                            ),
+                            _ => value.clone(),
                         },
                         count: *count,
                         href: toggled_link(params, name, value, selected),

@@ -5,7 +5,9 @@
 
 use agora_indexer::country::is_valid_country;
 use agora_indexer::search::{MAX_PER_PAGE, MAX_RESULT_WINDOW};
-use agora_indexer::{ContentKind, FacetDimension, SearchRequest, SortOrder};
+use agora_indexer::{ContentKind, FacetDimension, LanguageScope, SearchRequest, SortOrder};
+use axum::http::HeaderMap;
+use axum::http::header::ACCEPT_LANGUAGE;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::error::ApiError;
@@ -15,6 +17,9 @@ const MAX_QUERY_CHARS: usize = 500;
 
 /// Longest filter value accepted, in characters.
 const MAX_VALUE_CHARS: usize = 100;
+
+/// Language tags of an `Accept-Language` header looked at; browsers send a handful.
+const MAX_ACCEPT_LANGUAGE_TAGS: usize = 20;
 
 /// Values accepted per filter.
 const MAX_VALUES_PER_FILTER: usize = 20;
@@ -59,6 +64,7 @@ pub fn parse_search_params(
             "from" => request.published_from = parse_date("from", value, false)?,
             "to" => request.published_to = parse_date("to", value, true)?,
             "sort" => request.sort = parse_sort(value)?,
+            "scope" => request.scope = parse_scope(value)?,
             "page" => request.page = parse_number("page", value, 1, MAX_RESULT_WINDOW)?,
             "per_page" => request.per_page = parse_number("per_page", value, 1, MAX_PER_PAGE)?,
             other => {
@@ -67,7 +73,7 @@ pub fn parse_search_params(
                         other,
                         format!(
                             "unknown parameter `{other}` (expected q, qlang, lang, country, topic, kind, \
-                             source, from, to, sort, page, per_page)"
+                             source, from, to, sort, scope, page, per_page)"
                         ),
                     ));
                 }
@@ -173,6 +179,39 @@ fn parse_sort(value: &str) -> Result<SortOrder, ApiError> {
     }
 }
 
+fn parse_scope(value: &str) -> Result<LanguageScope, ApiError> {
+    match value {
+        "" | "all" => Ok(LanguageScope::All),
+        "own" => Ok(LanguageScope::Own),
+        other => Err(ApiError::invalid(
+            "scope",
+            format!("scope '{other}' is unknown (expected all or own)"),
+        )),
+    }
+}
+
+/// Returns the user's preferred interface language from `Accept-Language`: the tag with the
+/// highest weight that is a language code, as a hint for reading short queries.
+pub fn interface_language(headers: &HeaderMap) -> Option<String> {
+    let header = headers.get(ACCEPT_LANGUAGE)?.to_str().ok()?;
+    let mut best: Option<(f32, String)> = None;
+    for item in header.split(',').take(MAX_ACCEPT_LANGUAGE_TAGS) {
+        let mut parts = item.split(';');
+        let tag = parts.next().unwrap_or_default().trim();
+        let weight = parts
+            .find_map(|part| part.trim().strip_prefix("q="))
+            .map_or(Some(1.0), |weight| weight.trim().parse::<f32>().ok());
+        let (Some(weight), Some(code)) = (weight, agora_indexer::language::normalize_code(tag))
+        else {
+            continue;
+        };
+        if weight > 0.0 && best.as_ref().is_none_or(|(known, _)| weight > *known) {
+            best = Some((weight, code));
+        }
+    }
+    best.map(|(_, code)| code)
+}
+
 fn parse_number(name: &str, value: &str, min: usize, max: usize) -> Result<usize, ApiError> {
     match value.parse::<usize>() {
         Ok(number) if (min..=max).contains(&number) => Ok(number),
@@ -239,6 +278,7 @@ mod tests {
             ("page=abc", "page"),
             ("per_page=1000", "per_page"),
             ("sort=best", "sort"),
+            ("scope=mine", "scope"),
             ("from=yesterday", "from"),
             ("from=2024-02-01&to=2024-01-01", "from"),
             ("country=Brazil", "country"),
@@ -262,6 +302,30 @@ mod tests {
         assert!(parse("%%%&&&===").is_err());
         let many = (0..30).map(|_| "topic=x").collect::<Vec<_>>().join("&");
         assert_eq!(parse(&many).err().as_deref(), Some("topic"));
+    }
+
+    #[test]
+    fn the_interface_language_is_the_heaviest_accepted_language() {
+        let headers = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(ACCEPT_LANGUAGE, value.parse().unwrap());
+            headers
+        };
+        let cases = [
+            ("pt-BR,pt;q=0.9,en;q=0.8", Some("pt")),
+            ("en;q=0.2, ja;q=0.9", Some("ja")),
+            ("*", None),
+            ("xx-YY;q=abc, ;;;", None),
+            ("de;q=0", None),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(
+                interface_language(&headers(value)).as_deref(),
+                expected,
+                "{value}"
+            );
+        }
+        assert_eq!(interface_language(&HeaderMap::new()), None);
     }
 
     #[test]

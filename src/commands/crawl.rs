@@ -63,7 +63,7 @@ pub async fn run(args: CrawlArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
-    let settings = index_settings(&args.thesaurus)?;
+    let settings = index_settings(&args.thesaurus, config.ranking.clone())?;
     let store = open_store(&args.data.data)?;
     register_sources(&store, &config.sources).context("recording the configured sources")?;
     let progress = Arc::new(CrawlProgress {

@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use crate::cli::EvalArgs;
 use crate::commands::index::{index_settings, open_and_sync, open_store};
+use crate::commands::sources::load_ranking;
 use crate::eval::{CUTOFF, JudgedQuery, QueryScores, Summary, parse_queries, score, summarize};
 use crate::output::Output;
 
@@ -46,13 +47,14 @@ pub async fn run(args: EvalArgs) -> anyhow::Result<ExitCode> {
     let collection = std::fs::canonicalize(&args.collection)
         .with_context(|| format!("finding the collection `{}`", args.collection.display()))?;
 
+    let ranking = load_ranking(&args.config)?;
     let settings = if args.without_concepts {
         IndexSettings {
             thesaurus: Arc::new(Thesaurus::from_files(&[])?),
-            ..IndexSettings::default()
+            ranking,
         }
     } else {
-        index_settings(&args.thesaurus)?
+        index_settings(&args.thesaurus, ranking)?
     };
     let data = tempfile::tempdir().context("creating a temporary data directory")?;
     let index = build_index(&collection, data.path(), settings).await?;
@@ -155,8 +157,8 @@ fn print_report(out: &mut Output, report: &Report, verbose: bool) -> anyhow::Res
         out.line("")?;
     }
     out.line(&format!(
-        "{:<16} {:>7} {:>8} {:>10} {:>6} {:>17}",
-        "", "queries", "nDCG@10", "recall@10", "MRR", "other-lang recall"
+        "{:<16} {:>7} {:>8} {:>13} {:>10} {:>6} {:>17}",
+        "", "queries", "nDCG@10", "own-lang nDCG", "recall@10", "MRR", "other-lang recall"
     ))?;
     let mut rows = vec![("all".to_string(), report.overall)];
     rows.extend(
@@ -172,12 +174,13 @@ fn print_report(out: &mut Output, report: &Report, verbose: bool) -> anyhow::Res
             .map(|(lang, summary)| (lang.clone(), *summary)),
     );
     for (name, summary) in rows {
-        let others = summary
-            .other_language_recall
-            .map(|recall| format!("{recall:.3}"))
-            .unwrap_or_else(|| "-".to_string());
+        let optional = |value: Option<f64>| {
+            value.map_or_else(|| "-".to_string(), |value| format!("{value:.3}"))
+        };
+        let own = optional(summary.own_language_ndcg);
+        let others = optional(summary.other_language_recall);
         out.line(&format!(
-            "{name:<16} {:>7} {:>8.3} {:>10.3} {:>6.3} {others:>17}",
+            "{name:<16} {:>7} {:>8.3} {own:>13} {:>10.3} {:>6.3} {others:>17}",
             summary.num_queries, summary.ndcg, summary.recall, summary.mrr
         ))?;
     }

@@ -5,7 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use agora_indexer::{
-    IndexSettings, IndexUpdater, OpenOutcome, SearchIndex, Store, SyncReport, Thesaurus,
+    IndexSettings, IndexUpdater, OpenOutcome, RankingSettings, SearchIndex, Store, SyncReport,
+    Thesaurus,
 };
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
@@ -34,11 +35,14 @@ pub fn load_thesaurus(args: &ThesaurusArgs) -> anyhow::Result<Arc<Thesaurus>> {
     Ok(Arc::new(builtin.extended(&name, &text)?))
 }
 
-/// Returns what the index is opened with: the thesaurus and the default ranking.
-pub fn index_settings(args: &ThesaurusArgs) -> anyhow::Result<IndexSettings> {
+/// Returns what the index is opened with: the thesaurus and the ranking weights.
+pub fn index_settings(
+    args: &ThesaurusArgs,
+    ranking: RankingSettings,
+) -> anyhow::Result<IndexSettings> {
     Ok(IndexSettings {
         thesaurus: load_thesaurus(args)?,
-        ..IndexSettings::default()
+        ranking,
     })
 }
 
@@ -83,7 +87,8 @@ pub fn indexing_progress() -> ProgressBar {
 
 pub async fn run(args: IndexArgs) -> anyhow::Result<ExitCode> {
     let data = args.data.data;
-    let settings = index_settings(&args.thesaurus)?;
+    // Indexing does not rank: the weights only matter to searches.
+    let settings = index_settings(&args.thesaurus, RankingSettings::default())?;
     let report = tokio::task::spawn_blocking(move || -> anyhow::Result<SyncReport> {
         let store = open_store(&data)?;
         let progress = indexing_progress();

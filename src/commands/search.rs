@@ -8,6 +8,7 @@ use anyhow::Context;
 
 use crate::cli::SearchArgs;
 use crate::commands::index::index_settings;
+use crate::commands::sources::load_ranking;
 use crate::output::Output;
 use crate::paths::index_dir;
 
@@ -22,7 +23,7 @@ pub async fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
     }
 
     let data = args.data.data.clone();
-    let settings = index_settings(&args.thesaurus)?;
+    let settings = index_settings(&args.thesaurus, load_ranking(&args.config)?)?;
     let response = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
         let index = SearchIndex::open_read_only_with(&index_dir(&data), settings)
             .context("opening the index")?;

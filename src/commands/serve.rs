@@ -59,7 +59,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let store = open_store(&data)?;
     register_sources(&store, &config.sources).context("recording the configured sources")?;
 
-    let settings = index_settings(&args.thesaurus)?;
+    let settings = index_settings(&args.thesaurus, config.ranking.clone())?;
     let (index, updater) = {
         let store = Arc::clone(&store);
         tokio::task::spawn_blocking(move || -> anyhow::Result<_> {

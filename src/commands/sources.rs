@@ -6,6 +6,9 @@ use std::process::ExitCode;
 use agora_crawler::{Config, ConfigError, register_sources};
 use anyhow::Context;
 
+use agora_indexer::RankingSettings;
+
+use crate::cli::DEFAULT_CONFIG;
 use crate::cli::{ConfigArgs, StatusArgs};
 use crate::commands::index::open_store;
 
@@ -25,6 +28,25 @@ pub fn load_config(path: &Path) -> anyhow::Result<Option<Config>> {
             Ok(None)
         }
         Err(error) => Err(error).context("loading the sources"),
+    }
+}
+
+/// Returns the ranking weights of the sources file, or the defaults when the default file
+/// is absent: searching must not require a crawl configuration.
+pub fn load_ranking(path: &Path) -> anyhow::Result<RankingSettings> {
+    let is_default = path == Path::new(DEFAULT_CONFIG);
+    match std::fs::metadata(path) {
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound && is_default => {
+            return Ok(RankingSettings::default());
+        }
+        _ => {}
+    }
+    match load_config(path)? {
+        Some(config) => Ok(config.ranking),
+        None => anyhow::bail!(
+            "{} is invalid; fix it or pass another --config",
+            path.display()
+        ),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use agora_indexer::concepts::ConceptMatcher;
+use agora_indexer::concepts::{ConceptMatch, ConceptMatcher};
 use agora_indexer::language::detect_language;
 use agora_indexer::query::{QueryHints, query_languages};
 
@@ -72,13 +72,13 @@ pub fn match_text(args: &ThesaurusMatchArgs) -> anyhow::Result<ExitCode> {
     out.line(&format!("as a query (read as {}):", languages.join(" + ")))?;
     for found in matcher.match_query(&args.text, &languages) {
         let concept = &thesaurus.concepts()[found.concept];
-        let corrected = if found.corrected {
-            ", after a typo correction"
-        } else {
-            ""
+        let how = match found.how {
+            ConceptMatch::Named | ConceptMatch::Inferred => "",
+            ConceptMatch::Corrected => ", after a typo correction",
+            ConceptMatch::Partial => ", partly",
         };
         out.line(&format!(
-            "  {} ({}): matched `{}` [{}]{corrected}",
+            "  {} ({}): matched `{}` [{}]{how}",
             concept.id,
             concept.theme.as_deref().unwrap_or("no theme"),
             found.label,

@@ -1,7 +1,7 @@
 //! The bundled collection: searchable offline, and relevant in Portuguese, Japanese and
 //! English.
 
-use crate::common::Workspace;
+use crate::common::{Workspace, repo_root};
 
 const BUNDLED_ONLY: &str = r#"
 [[source]]
@@ -83,4 +83,57 @@ fn the_collection_has_enough_languages_topics_and_documents() {
         );
     }
     assert!(json["facets"]["topic"].as_object().unwrap().len() >= 10);
+}
+
+#[test]
+fn a_portuguese_query_finds_the_case_studies_written_in_other_languages() {
+    let workspace = Workspace::new(BUNDLED_ONLY, None);
+    workspace.agora(&["crawl"]).assert_success();
+    // No case study on Housing First is written in Portuguese.
+    let hits = top_hits(
+        &workspace,
+        "moradia primeiro para pessoas em situação de rua",
+        10,
+    );
+    let housing_first: Vec<&String> = hits
+        .iter()
+        .filter(|path| path.contains("housing-first"))
+        .collect();
+    assert!(housing_first.len() >= 4, "{hits:?}");
+    assert!(
+        housing_first.iter().any(|path| path.starts_with("de/"))
+            && housing_first.iter().any(|path| path.starts_with("fr/")),
+        "{hits:?}"
+    );
+}
+
+#[test]
+fn the_evaluation_set_meets_the_relevance_targets() {
+    let workspace = Workspace::new(BUNDLED_ONLY, None);
+    let root = repo_root();
+    let queries = root.join("eval/queries.toml");
+    let collection = root.join("collection");
+    let json = workspace
+        .agora(&[
+            "eval",
+            "--json",
+            "--queries",
+            &queries.to_string_lossy(),
+            "--collection",
+            &collection.to_string_lossy(),
+        ])
+        .assert_success()
+        .json();
+    let by_kind = &json["by_kind"];
+    let monolingual = by_kind["monolingual"]["own_language_ndcg"]
+        .as_f64()
+        .unwrap();
+    let cross_lingual = by_kind["cross-lingual"]["other_language_recall"]
+        .as_f64()
+        .unwrap();
+    assert!(monolingual >= 0.85, "monolingual nDCG@10 {monolingual}");
+    assert!(
+        cross_lingual >= 0.6,
+        "cross-lingual recall@10 {cross_lingual}"
+    );
 }

@@ -92,7 +92,7 @@ colour = "blue"
             "sources.toml:8: source 'opsi': duplicate id (first used on line 2)",
             "sources.toml:11: source 'opsi': url 'not a url' is not a valid URL: relative URL without a base",
             "sources.toml:12: source 'opsi': unknown country 'UK' (did you mean 'GB'?)",
-            "sources.toml:13: source 'opsi': unknown key `colour` in source (expected one of: id, name, kind, url, path, country, language, topics, content, interval, enabled, max_pages, selectors)",
+            "sources.toml:13: source 'opsi': unknown key `colour` in source (expected one of: id, name, kind, url, path, country, language, topics, content, interval, enabled, max_pages, weight, selectors)",
         ]
     );
 }
@@ -202,4 +202,64 @@ fn an_empty_file_is_a_valid_empty_configuration() {
     let config = Config::parse("", Path::new("sources.toml")).unwrap();
     assert!(config.sources.is_empty());
     assert_eq!(config.crawler, CrawlerSettings::default());
+}
+
+#[test]
+fn ranking_weights_and_source_weights_are_read() {
+    let text = r#"
+[ranking]
+title_boost = 4
+other_language_factor = 0.7
+recency_half_life = "1year"
+
+[[source]]
+id = "opsi"
+kind = "feed"
+url = "https://example.org/feed/"
+country = "INT"
+weight = 1.5
+"#;
+    let config = Config::parse(text, Path::new("sources.toml")).unwrap();
+    assert_eq!(config.ranking.title_boost, 4.0);
+    assert_eq!(config.ranking.other_language_factor, 0.7);
+    assert!((config.ranking.recency_half_life_days - 365.25).abs() < 0.01);
+    assert_eq!(config.ranking.source_weight("opsi"), 1.5);
+    assert_eq!(config.ranking.source_weight("other"), 1.0);
+}
+
+#[test]
+fn out_of_range_ranking_weights_name_their_line() {
+    let text = r#"
+[ranking]
+title_boost = -1
+other_language_factor = 2
+typo_factor = "high"
+colour = 1
+
+[[source]]
+id = "opsi"
+kind = "feed"
+url = "https://example.org/feed/"
+country = "INT"
+weight = 0.0e400
+"#;
+    let found = problems(text);
+    assert!(
+        found[0].starts_with("sources.toml:3: `title_boost` must be a number from 0 to 100"),
+        "{found:?}"
+    );
+    assert!(
+        found[1]
+            .starts_with("sources.toml:4: `other_language_factor` must be a number from 0 to 1"),
+        "{found:?}"
+    );
+    assert!(
+        found[2].starts_with("sources.toml:5: `typo_factor`"),
+        "{found:?}"
+    );
+    assert!(
+        found[3].contains("unknown key `colour` in [ranking]"),
+        "{found:?}"
+    );
+    assert_eq!(found.len(), 4, "{found:?}");
 }

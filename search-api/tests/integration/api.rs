@@ -154,3 +154,62 @@ async fn unknown_api_paths_are_json_404s() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert!(reply.content_type.starts_with("application/json"));
 }
+
+#[tokio::test]
+async fn a_portuguese_query_finds_the_french_case_through_the_thesaurus() {
+    let state = state();
+    let json = get(&state, "/api/search?q=or%C3%A7amento+participativo")
+        .await
+        .json();
+    let langs: Vec<&str> = json["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["lang"].as_str().unwrap())
+        .collect();
+    assert!(langs.contains(&"fr"), "{json}");
+    assert_eq!(json["concepts"][0]["id"], "participatory-budgeting");
+    assert_eq!(
+        json["concepts"][0]["labels"]["fr"], "budget participatif",
+        "{}",
+        json["concepts"]
+    );
+}
+
+#[tokio::test]
+async fn scope_own_keeps_only_the_query_language() {
+    let state = state();
+    let json = get(
+        &state,
+        "/api/search?q=or%C3%A7amento+participativo&qlang=pt&scope=own",
+    )
+    .await
+    .json();
+    assert!(
+        json["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|hit| hit["lang"] == "pt"),
+        "{json}"
+    );
+}
+
+#[tokio::test]
+async fn field_filters_in_the_query_narrow_like_parameters() {
+    let state = state();
+    let json = get(&state, "/api/search?q=lang%3Aja").await.json();
+    assert_eq!(json["total"], 1, "{json}");
+    assert_eq!(json["hits"][0]["lang"], "ja");
+}
+
+#[tokio::test]
+async fn a_misspelt_word_is_read_as_the_indexed_one() {
+    let state = state();
+    let json = get(&state, "/api/search?q=hosptial").await.json();
+    assert_eq!(
+        json["hits"][0]["url"], "https://example.uk/waiting",
+        "{json}"
+    );
+    assert_eq!(json["corrections"][0][1], "hospital");
+}
