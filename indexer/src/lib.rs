@@ -16,6 +16,7 @@ pub mod document;
 mod error;
 mod index;
 pub mod language;
+pub mod quality;
 pub mod query;
 pub mod schema;
 pub mod search;
@@ -24,7 +25,7 @@ pub mod store;
 pub mod text;
 mod writer;
 
-pub use document::{ContentKind, DocId, Document, DocumentDraft};
+pub use document::{ContentKind, DocId, Document, DocumentDraft, QuestionSignals};
 pub use error::{IndexerError, Result};
 pub use index::{OpenOutcome, SearchIndex};
 pub use search::{

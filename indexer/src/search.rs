@@ -18,6 +18,7 @@ use tantivy::{DocAddress, Order, Searcher, TantivyDocument, Term};
 
 use crate::error::{IndexerError, Result};
 use crate::index::SearchIndex;
+use crate::quality::{answered_clause, by_relevance_and_quality};
 use crate::query::{query_languages, text_query};
 use crate::schema::IndexSchema;
 use crate::text::{escape_html, excerpt};
@@ -136,6 +137,8 @@ pub struct SearchRequest {
     pub published_from: Option<DateTime<Utc>>,
     /// Latest publication date, inclusive.
     pub published_to: Option<DateTime<Utc>>,
+    /// Only community questions with (`true`) or without (`false`) answers.
+    pub answered: Option<bool>,
     /// Result order; an empty query is always ordered by date.
     pub sort: SortOrder,
     /// 1-based page number.
@@ -152,6 +155,7 @@ impl Default for SearchRequest {
             filters: Filters::default(),
             published_from: None,
             published_to: None,
+            answered: None,
             sort: SortOrder::Relevance,
             page: 1,
             per_page: 10,
@@ -303,7 +307,7 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResp
     let (ranked, total, facet_counts): (Vec<(Option<f32>, DocAddress)>, usize, FacetCounts) =
         match sort {
             SortOrder::Relevance => {
-                let collectors = (top.order_by_score(), Count, facet_collector);
+                let collectors = (by_relevance_and_quality(top), Count, facet_collector);
                 let (ranked, total, facets) = searcher.search(&query, &collectors)?;
                 let ranked = ranked
                     .into_iter()
@@ -390,6 +394,7 @@ fn filtered_query(
         let range = RangeQuery::new(bound(request.published_from), bound(request.published_to));
         clauses.push((Occur::Must, Box::new(range)));
     }
+    clauses.extend(answered_clause(schema, request.answered));
     BooleanQuery::new(clauses)
 }
 

@@ -195,5 +195,6 @@ fn to_tantivy(schema: &IndexSchema, document: &Document) -> TantivyDocument {
         schema.sort_date,
         DateTime::from_timestamp_secs(sort_date.timestamp()),
     );
+    crate::quality::add_quality_fields(schema, document, &mut doc);
     doc
 }
