@@ -7,10 +7,11 @@ mod inspect;
 mod search;
 mod serve;
 mod sources;
+mod users;
 
 use std::process::ExitCode;
 
-use crate::cli::{Command, SourcesCommand};
+use crate::cli::{Command, SourcesCommand, UsersCommand};
 
 /// Runs a subcommand and returns the process's exit code.
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -27,5 +28,11 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         } => sources::status(&args),
         Command::Inspect(args) => inspect::run(args).await,
         Command::Export(args) => export::run(&args),
+        Command::Users {
+            command: UsersCommand::GrantModerator(args),
+        } => users::set_moderator(&args, true),
+        Command::Users {
+            command: UsersCommand::RevokeModerator(args),
+        } => users::set_moderator(&args, false),
     }
 }
