@@ -87,7 +87,10 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
 }
 
 /// Checks a session's token against its cookie-free copy in the store.
-async fn authenticate(state: &AppState, token: Token) -> Result<Authenticated, ApiError> {
+pub(crate) async fn authenticate(
+    state: &AppState,
+    token: Token,
+) -> Result<Authenticated, ApiError> {
     let community = state.community.clone();
     let authenticated = tokio::task::spawn_blocking(move || community.authenticate(&token)).await?;
     authenticated.map_err(|error| match error {

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod community_pages;
 mod error;
 mod index_trigger;
 mod pages;
@@ -28,7 +29,8 @@ pub use state::AppState;
 /// Pages load nothing from elsewhere and run no script; crawled text can never execute.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// Builds the router: API under `/api`, pages at `/`, `/documents/{id}` and `/sources`.
+/// Builds the router: API under `/api`, pages at `/`, `/documents/{id}`, `/sources` and the
+/// community's (`/questions`, `/people`, `/messages`...).
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route("/search", get(routes::search::search_query))
@@ -43,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .route("/sources", get(pages::page_sources))
         .route("/assets/style.css", get(pages::asset_style))
         .route("/healthz", get(routes::health::health_get))
+        .merge(community_pages::routes())
         .nest("/api", api)
         .with_state(state)
         .layer(SetResponseHeaderLayer::if_not_present(

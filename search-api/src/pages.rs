@@ -6,7 +6,7 @@
 
 use agora_indexer::language::native_name;
 use agora_indexer::{
-    Document, FacetDimension, Hit, SearchResponse, SortOrder, SourceStatus, search,
+    ContentKind, Document, FacetDimension, Hit, SearchResponse, SortOrder, SourceStatus, search,
 };
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -35,6 +35,7 @@ struct SearchPage {
     facet_groups: Vec<FacetGroup>,
     pages: Vec<PageLink>,
     sort_links: Vec<PageLink>,
+    answered_links: Vec<PageLink>,
     query_languages: String,
     error: Option<String>,
 }
@@ -127,6 +128,7 @@ pub async fn page_search(State(state): State<AppState>, RawQuery(raw_query): Raw
         facet_groups: facet_groups(&response, &params),
         pages: page_links(&response, &params),
         sort_links: sort_links(&params),
+        answered_links: answered_links(&params),
         query_languages: response.query_languages.join(", "),
         query,
         response: Some(response),
@@ -192,6 +194,7 @@ fn render_search_error(query: String, error: ApiError, status: StatusCode) -> Re
         facet_groups: Vec::new(),
         pages: Vec::new(),
         sort_links: Vec::new(),
+        answered_links: Vec::new(),
         query_languages: String::new(),
         error: Some(error.to_string()),
     };
@@ -208,7 +211,12 @@ fn render(template: &impl Template, status: StatusCode) -> Response {
 fn hit_view(hit: &Hit) -> HitView {
     HitView {
         title: hit.title.clone(),
-        href: format!("/documents/{}", hit.id),
+        // A question's discussion is its page; its stored document is only a digest of it.
+        href: if hit.kind == ContentKind::Question.as_str() {
+            hit.url.clone()
+        } else {
+            format!("/documents/{}", hit.id)
+        },
         original_url: http_url(&hit.url),
         source: hit.source.clone(),
         country: hit.country.clone(),
@@ -386,4 +394,26 @@ fn sort_links(params: &[(String, String)]) -> Vec<PageLink> {
         current: order == current,
     })
     .collect()
+}
+
+/// Links that keep community questions with or without answers (or drop the filter).
+fn answered_links(params: &[(String, String)]) -> Vec<PageLink> {
+    let current = params
+        .iter()
+        .rev()
+        .find(|(name, _)| name == "answered")
+        .map_or("", |(_, value)| value.as_str());
+    let without_page: Vec<(String, String)> = params
+        .iter()
+        .filter(|(name, _)| name != "page")
+        .cloned()
+        .collect();
+    [("", "Any"), ("true", "Answered"), ("false", "Unanswered")]
+        .into_iter()
+        .map(|(value, label)| PageLink {
+            label: label.to_string(),
+            href: with_param(&without_page, "answered", value),
+            current: value == current,
+        })
+        .collect()
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod api;
 mod common;
+mod community_pages;
 mod moderation;
 mod pages;
 mod questions;
