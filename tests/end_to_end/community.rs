@@ -251,3 +251,71 @@ async fn every_acknowledged_post_survives_a_kill_in_the_middle_of_a_burst() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn moderators_are_granted_from_the_command_line_while_the_server_is_stopped() {
+    let workspace = Workspace::new("", None);
+    let mut server = Server::start(&workspace);
+    server.wait_ready().await;
+    server.member("ana", false).await;
+
+    let busy = tokio::task::block_in_place(|| {
+        workspace.agora(&["users", "grant-moderator", "ana@example.org"])
+    });
+    assert_eq!(busy.code, Some(1));
+    assert!(
+        busy.stderr.contains("in use by another agora process"),
+        "{}",
+        busy.stderr
+    );
+    drop(server);
+
+    let unknown = tokio::task::block_in_place(|| {
+        workspace.agora(&["users", "grant-moderator", "nobody@example.org"])
+    });
+    assert_eq!(unknown.code, Some(1));
+    assert!(unknown.stderr.contains("no member"), "{}", unknown.stderr);
+    let granted = tokio::task::block_in_place(|| {
+        workspace.agora(&[
+            "users",
+            "grant-moderator",
+            "Ana@Example.org",
+            "--reason",
+            "elected",
+        ])
+    })
+    .assert_success();
+    assert!(
+        granted.stdout.contains("is now a moderator"),
+        "{}",
+        granted.stdout
+    );
+
+    let mut server = Server::start(&workspace);
+    server.wait_ready().await;
+    let token = server.member("ana", true).await;
+    let me: Value = server
+        .client
+        .get(format!("{}/api/me", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["moderator"], true, "{me}");
+    let log: Value = server
+        .client
+        .get(format!("{}/api/moderation/audit", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(log["entries"][0]["action"], "grant_moderator", "{log}");
+    assert_eq!(log["entries"][0]["actor"]["kind"], "command_line");
+    assert_eq!(log["entries"][0]["reason"], "elected");
+}

@@ -144,6 +144,11 @@ impl Community {
         self.store.delete_session(&token.hash())
     }
 
+    /// Ends an authenticated member's current session.
+    pub fn end_session(&self, viewer: &Authenticated) -> Result<()> {
+        self.store.delete_session(&viewer.session.token_hash)
+    }
+
     /// Replaces the member's password after checking the current one, and ends every other
     /// session of theirs: whoever knew the old password is logged out.
     pub fn change_password(

@@ -136,7 +136,7 @@ pub async fn page_logout(
     };
     form.check_csrf(&user)?;
     let community = state.community.clone();
-    blocking(move || community.store().delete_session(&user.session.token_hash)).await?;
+    blocking(move || community.end_session(&user)).await?;
     let cleared = set_cookie(SESSION_COOKIE, "", 0, state.secure_cookies);
     Ok(with_cookie(redirect("/"), &cleared))
 }

@@ -82,7 +82,7 @@ pub async fn auth_logout(
     ApiUser(user): ApiUser,
 ) -> Result<StatusCode, ApiError> {
     let community = state.community.clone();
-    blocking(move || community.store().delete_session(&user.session.token_hash)).await?;
+    blocking(move || community.end_session(&user)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
