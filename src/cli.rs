@@ -44,6 +44,12 @@ pub enum Command {
         #[command(subcommand)]
         command: ThesaurusCommand,
     },
+    /// Manage community members (run while `agora serve` is stopped).
+    Users {
+        /// Which users command.
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
 }
 
 /// `agora thesaurus ...`.
@@ -65,6 +71,27 @@ pub struct ThesaurusMatchArgs {
     pub lang: Option<String>,
     #[command(flatten)]
     pub thesaurus: ThesaurusArgs,
+}
+
+/// `agora users ...`.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Let the member with this email hide posts and read the audit log.
+    GrantModerator(ModeratorArgs),
+    /// Take the moderator role back.
+    RevokeModerator(ModeratorArgs),
+}
+
+/// `agora users grant-moderator` and `revoke-moderator`.
+#[derive(Debug, Args)]
+pub struct ModeratorArgs {
+    /// The member's email address.
+    pub email: String,
+    /// Why, for the audit log.
+    #[arg(long, default_value = "granted from the command line")]
+    pub reason: String,
+    #[command(flatten)]
+    pub data: DataArgs,
 }
 
 /// `agora sources ...`.
@@ -90,7 +117,7 @@ pub const DEFAULT_CONFIG: &str = "sources.toml";
 /// Where documents and the index are kept.
 #[derive(Debug, Clone, Args)]
 pub struct DataArgs {
-    /// Data directory (document store and index).
+    /// Data directory (document store, community store and index).
     #[arg(long, env = "AGORA_DATA", default_value = "data")]
     pub data: PathBuf,
 }
@@ -122,6 +149,12 @@ pub struct ServeArgs {
     /// Serve what is already stored, without crawling.
     #[arg(long)]
     pub no_crawl: bool,
+    /// Mark session cookies `Secure`; set it when the site is served over HTTPS.
+    #[arg(long, env = "AGORA_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// How long a login lasts (`14days`, `12h`).
+    #[arg(long, env = "AGORA_SESSION_TTL", default_value = "14days", value_parser = humantime::parse_duration)]
+    pub session_ttl: std::time::Duration,
 }
 
 /// `agora crawl`.

@@ -11,3 +11,8 @@ pub fn store_dir(data: &Path) -> PathBuf {
 pub fn index_dir(data: &Path) -> PathBuf {
     data.join("index")
 }
+
+/// Where the community store (members, questions, messages) lives.
+pub fn community_dir(data: &Path) -> PathBuf {
+    data.join("community")
+}

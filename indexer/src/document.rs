@@ -64,10 +64,12 @@ pub enum ContentKind {
     Report,
     /// A news item or announcement.
     News,
+    /// A member's question with its answers, from the community; never crawled.
+    Question,
 }
 
 impl ContentKind {
-    /// Every kind, in the order used by help texts and facets.
+    /// Every kind an editor can give a source, in the order used by help texts.
     pub const ALL: [ContentKind; 5] = [
         ContentKind::CaseStudy,
         ContentKind::Article,
@@ -84,12 +86,35 @@ impl ContentKind {
             ContentKind::Opinion => "opinion",
             ContentKind::Report => "report",
             ContentKind::News => "news",
+            ContentKind::Question => "question",
         }
     }
 
     /// Lists the accepted names, for error messages.
     pub fn expected_names() -> String {
         Self::ALL.map(ContentKind::as_str).join(", ")
+    }
+
+    /// Every kind a search can filter on: the crawled kinds and community questions.
+    pub const SEARCHABLE: [ContentKind; 6] = [
+        ContentKind::CaseStudy,
+        ContentKind::Article,
+        ContentKind::Opinion,
+        ContentKind::Report,
+        ContentKind::News,
+        ContentKind::Question,
+    ];
+
+    /// Parses a kind named in a search filter, questions included.
+    pub fn parse_searchable(raw: &str) -> Option<ContentKind> {
+        Self::SEARCHABLE
+            .into_iter()
+            .find(|kind| kind.as_str() == raw)
+    }
+
+    /// Lists the names a search filter accepts, for error messages.
+    pub fn searchable_names() -> String {
+        Self::SEARCHABLE.map(ContentKind::as_str).join(", ")
     }
 }
 
@@ -144,6 +169,21 @@ pub struct Document {
     pub fetched_at: DateTime<Utc>,
     /// Hash of everything that is indexed; an unchanged hash means nothing to rewrite.
     pub content_hash: String,
+    /// How the community received it, for documents of kind `question`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<QuestionSignals>,
+}
+
+/// What the community made of a question: it ranks answered, accepted and well-voted
+/// questions above the others, and lets searches keep only answered or unanswered ones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuestionSignals {
+    /// Visible answers.
+    pub num_answers: u32,
+    /// Whether the asker accepted an answer.
+    pub accepted: bool,
+    /// The highest score among the answers (up votes minus down votes).
+    pub top_score: i64,
 }
 
 /// The parts of a document that a crawler extracts, before the id and hash are derived.
@@ -176,7 +216,20 @@ pub struct DocumentDraft {
 impl DocumentDraft {
     /// Completes the draft with its id, content hash and fetch time.
     pub fn finish(self, fetched_at: DateTime<Utc>) -> Document {
-        let content_hash = self.content_hash();
+        self.finish_with_signals(fetched_at, None)
+    }
+
+    /// Completes the draft of a community question, with what its answers and votes say.
+    pub fn finish_question(self, fetched_at: DateTime<Utc>, signals: QuestionSignals) -> Document {
+        self.finish_with_signals(fetched_at, Some(signals))
+    }
+
+    fn finish_with_signals(
+        self,
+        fetched_at: DateTime<Utc>,
+        signals: Option<QuestionSignals>,
+    ) -> Document {
+        let content_hash = self.content_hash(signals.as_ref());
         Document {
             id: DocId::from_canonical_url(&self.canonical_url),
             url: self.url,
@@ -192,10 +245,11 @@ impl DocumentDraft {
             published: self.published,
             fetched_at,
             content_hash,
+            question: signals,
         }
     }
 
-    fn content_hash(&self) -> String {
+    fn content_hash(&self, signals: Option<&QuestionSignals>) -> String {
         let mut hasher = Sha256::new();
         let published = self
             .published
@@ -218,6 +272,14 @@ impl DocumentDraft {
         for field in fields {
             hasher.update(field.as_bytes());
             hasher.update([0u8]);
+        }
+        // Absent for crawled documents, so that their hashes are what they always were.
+        if let Some(signals) = signals {
+            let text = format!(
+                "{}/{}/{}",
+                signals.num_answers, signals.accepted, signals.top_score
+            );
+            hasher.update(text.as_bytes());
         }
         hex(&hasher.finalize())
     }
@@ -289,5 +351,33 @@ mod tests {
             assert_eq!(kind.as_str().parse::<ContentKind>(), Ok(kind));
         }
         assert!("fead".parse::<ContentKind>().is_err());
+    }
+
+    #[test]
+    fn questions_are_searchable_but_no_source_can_claim_them() {
+        assert!("question".parse::<ContentKind>().is_err());
+        assert_eq!(
+            ContentKind::parse_searchable("question"),
+            Some(ContentKind::Question)
+        );
+        assert_eq!(
+            ContentKind::parse_searchable("case-study"),
+            Some(ContentKind::CaseStudy)
+        );
+    }
+
+    #[test]
+    fn question_signals_change_the_content_hash() {
+        let plain = draft("one").finish(Utc::now());
+        let unanswered = draft("one").finish_question(Utc::now(), QuestionSignals::default());
+        let answered = draft("one").finish_question(
+            Utc::now(),
+            QuestionSignals {
+                num_answers: 1,
+                ..QuestionSignals::default()
+            },
+        );
+        assert_ne!(plain.content_hash, unanswered.content_hash);
+        assert_ne!(unanswered.content_hash, answered.content_hash);
     }
 }

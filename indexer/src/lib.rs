@@ -17,6 +17,7 @@ pub mod document;
 mod error;
 mod index;
 pub mod language;
+pub mod quality;
 pub mod query;
 pub mod query_syntax;
 pub mod ranking;
@@ -28,7 +29,7 @@ pub mod text;
 pub mod thesaurus;
 mod writer;
 
-pub use document::{ContentKind, DocId, Document, DocumentDraft};
+pub use document::{ContentKind, DocId, Document, DocumentDraft, QuestionSignals};
 pub use error::{IndexerError, Result};
 pub use index::{IndexSettings, OpenOutcome, SearchIndex};
 pub use ranking::RankingSettings;

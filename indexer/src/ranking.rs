@@ -1,8 +1,9 @@
 //! The weights that order results, and the per-document factors applied after BM25.
 //!
 //! A hit's score is its BM25 score over the query's clauses (each field and clause weighted as
-//! below), multiplied by three document factors: whether the document is in one of the
-//! query's languages, how recent it is, and the weight editors gave its source. Every weight
+//! below), multiplied by four document factors: whether the document is in one of the
+//! query's languages, how recent it is, the weight editors gave its source, and, for
+//! community questions, what members made of it ([`crate::quality`]). Every weight
 //! has a documented default and can be set in `sources.toml` (`[ranking]`, and `weight` per
 //! source); the evaluation set (`agora eval`) is how a change to them is judged.
 
@@ -122,6 +123,10 @@ impl DocumentFactors {
             .date("sort_date")
             .ok()
             .map(|column| column.first_or_default_col(tantivy::DateTime::MIN));
+        let qualities = fast_fields
+            .f64("quality")
+            .ok()
+            .map(|column| column.first_or_default_col(crate::quality::NEUTRAL));
         let settings = Arc::clone(&self.settings);
         let now = self.now;
 
@@ -132,6 +137,9 @@ impl DocumentFactors {
             }
             if let Some((column, factors)) = &source_factors {
                 factor *= first_factor(column, factors, doc);
+            }
+            if let Some(qualities) = &qualities {
+                factor *= qualities.get_val(doc) as f32;
             }
             if let Some(dates) = &dates {
                 let seconds = dates.get_val(doc).into_timestamp_secs();

@@ -20,7 +20,7 @@ use crate::analyzer::{ANALYZED_LANGUAGES, CONCEPT_TOKENIZER, NEUTRAL_TOKENIZER};
 
 /// Bumped whenever the fields or their analysis change; an index with another version is
 /// rebuilt from the document store.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// The three text parts of a document, in decreasing weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,6 +104,10 @@ pub struct IndexSchema {
     pub published: Field,
     /// Publication date, or fetch date when unknown, for sorting by date.
     pub sort_date: Field,
+    /// `true` or `false` for community questions (whether they have answers), for filtering.
+    pub answered: Field,
+    /// The quality signal that scales relevance (see [`crate::quality`]).
+    pub quality: Field,
 }
 
 impl IndexSchema {
@@ -157,6 +161,8 @@ impl IndexSchema {
                 "sort_date",
                 DateOptions::from(FAST).set_precision(DateTimePrecision::Seconds),
             ),
+            answered: builder.add_text_field("answered", STRING),
+            quality: builder.add_f64_field("quality", FAST),
             schema: builder.build(),
         }
     }

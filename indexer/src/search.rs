@@ -22,6 +22,7 @@ use crate::concepts::{ConceptMatch, QueryConcept};
 use crate::error::{IndexerError, Result};
 use crate::index::SearchIndex;
 use crate::language::normalize_code;
+use crate::quality::answered_clause;
 use crate::query::{QueryHints, QueryPlan, plan_query};
 use crate::ranking::DocumentFactors;
 use crate::schema::IndexSchema;
@@ -157,6 +158,8 @@ pub struct SearchRequest {
     pub published_from: Option<DateTime<Utc>>,
     /// Latest publication date, inclusive.
     pub published_to: Option<DateTime<Utc>>,
+    /// Only community questions with (`true`) or without (`false`) answers.
+    pub answered: Option<bool>,
     /// Result order; an empty query is always ordered by date.
     pub sort: SortOrder,
     /// 1-based page number.
@@ -175,6 +178,7 @@ impl Default for SearchRequest {
             filters: Filters::default(),
             published_from: None,
             published_to: None,
+            answered: None,
             sort: SortOrder::Relevance,
             page: 1,
             per_page: 10,
@@ -535,6 +539,7 @@ fn filtered_query(
         let range = RangeQuery::new(bound(request.published_from), bound(request.published_to));
         clauses.push((Occur::Must, Box::new(range)));
     }
+    clauses.extend(answered_clause(schema, request.answered));
     BooleanQuery::new(clauses)
 }
 

@@ -139,6 +139,36 @@ impl Store {
         })
     }
 
+    /// Removes the document with `id`, logging the change so that the next sync drops it
+    /// from the index; returns whether it was stored.
+    pub fn delete_document(&self, id: &DocId) -> Result<bool> {
+        let key = id.as_str().as_bytes();
+        let _guard = self
+            .write_lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(bytes) = self.documents.get(key).map_err(|e| self.error(e))? else {
+            return Ok(false);
+        };
+        let previous: Document = decode("document", id.as_str(), &bytes)?;
+
+        let seq = self.db.generate_id().map_err(|e| self.error(e))? + 1;
+        let result: Result<(), TransactionError<()>> =
+            (&self.documents, &self.changes, &self.source_counts).transaction(
+                |(documents, changes, counts)| {
+                    documents.remove(key)?;
+                    changes.insert(&seq.to_be_bytes(), key)?;
+                    add_to_count(counts, &previous.source, -1)?;
+                    Ok(())
+                },
+            );
+        result.map_err(|error| match error {
+            TransactionError::Abort(()) => unreachable!("the transaction never aborts"),
+            TransactionError::Storage(error) => self.error(error),
+        })?;
+        Ok(true)
+    }
+
     /// Returns the document with `id`, if stored.
     pub fn document(&self, id: &DocId) -> Result<Option<Document>> {
         match self.documents.get(id.as_str()).map_err(|e| self.error(e))? {
@@ -387,6 +417,21 @@ mod tests {
             .map(|s| s.id)
             .collect();
         assert_eq!(ids, ["b"]);
+    }
+
+    #[test]
+    fn deleting_a_document_logs_the_change_and_uncounts_it() {
+        let store = Store::open_temporary().unwrap();
+        let doc = document("https://a.example/1", "a", "x");
+        store.put_document(&doc).unwrap();
+        let before = store.last_change().unwrap();
+        assert!(store.delete_document(&doc.id).unwrap());
+        assert!(!store.delete_document(&doc.id).unwrap());
+        assert_eq!(store.document(&doc.id).unwrap(), None);
+        assert_eq!(store.num_documents_from("a").unwrap(), 0);
+        let changes: Vec<_> = store.changes_after(before).collect::<Result<_>>().unwrap();
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].1, doc.id);
     }
 
     #[test]

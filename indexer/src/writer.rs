@@ -195,6 +195,7 @@ fn to_tantivy(index: &SearchIndex, document: &Document) -> TantivyDocument {
         schema.sort_date,
         DateTime::from_timestamp_secs(sort_date.timestamp()),
     );
+    crate::quality::add_quality_fields(schema, document, &mut doc);
     doc
 }
 

@@ -6,7 +6,8 @@
 
 use agora_indexer::language::native_name;
 use agora_indexer::{
-    Document, FacetDimension, Hit, SearchResponse, SortOrder, SourceStatus, Thesaurus, search,
+    ContentKind, Document, FacetDimension, Hit, SearchResponse, SortOrder, SourceStatus, Thesaurus,
+    search,
 };
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -39,6 +40,7 @@ struct SearchPage {
     pages: Vec<PageLink>,
     sort_links: Vec<PageLink>,
     scope_links: Vec<PageLink>,
+    answered_links: Vec<PageLink>,
     query_languages: String,
     also_searching: Vec<String>,
     corrections: Vec<String>,
@@ -141,6 +143,7 @@ pub async fn page_search(
         pages: page_links(&response, &params),
         sort_links: sort_links(&params),
         scope_links: scope_links(&response, &params),
+        answered_links: answered_links(&params),
         query_languages: response.query_languages.join(", "),
         also_searching: also_searching(&response),
         corrections: response
@@ -213,6 +216,7 @@ fn render_search_error(query: String, error: ApiError, status: StatusCode) -> Re
         pages: Vec::new(),
         sort_links: Vec::new(),
         scope_links: Vec::new(),
+        answered_links: Vec::new(),
         query_languages: String::new(),
         also_searching: Vec::new(),
         corrections: Vec::new(),
@@ -231,7 +235,12 @@ fn render(template: &impl Template, status: StatusCode) -> Response {
 fn hit_view(hit: &Hit) -> HitView {
     HitView {
         title: hit.title.clone(),
-        href: format!("/documents/{}", hit.id),
+        // A question's discussion is its page; its stored document is only a digest of it.
+        href: if hit.kind == ContentKind::Question.as_str() {
+            hit.url.clone()
+        } else {
+            format!("/documents/{}", hit.id)
+        },
         original_url: http_url(&hit.url),
         source: hit.source.clone(),
         country: hit.country.clone(),
@@ -473,4 +482,26 @@ fn sort_links(params: &[(String, String)]) -> Vec<PageLink> {
         current: order == current,
     })
     .collect()
+}
+
+/// Links that keep community questions with or without answers (or drop the filter).
+fn answered_links(params: &[(String, String)]) -> Vec<PageLink> {
+    let current = params
+        .iter()
+        .rev()
+        .find(|(name, _)| name == "answered")
+        .map_or("", |(_, value)| value.as_str());
+    let without_page: Vec<(String, String)> = params
+        .iter()
+        .filter(|(name, _)| name != "page")
+        .cloned()
+        .collect();
+    [("", "Any"), ("true", "Answered"), ("false", "Unanswered")]
+        .into_iter()
+        .map(|(value, label)| PageLink {
+            label: label.to_string(),
+            href: with_param(&without_page, "answered", value),
+            current: value == current,
+        })
+        .collect()
 }

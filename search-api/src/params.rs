@@ -65,6 +65,7 @@ pub fn parse_search_params(
             "to" => request.published_to = parse_date("to", value, true)?,
             "sort" => request.sort = parse_sort(value)?,
             "scope" => request.scope = parse_scope(value)?,
+            "answered" => request.answered = parse_answered(value)?,
             "page" => request.page = parse_number("page", value, 1, MAX_RESULT_WINDOW)?,
             "per_page" => request.per_page = parse_number("per_page", value, 1, MAX_PER_PAGE)?,
             other => {
@@ -73,7 +74,7 @@ pub fn parse_search_params(
                         other,
                         format!(
                             "unknown parameter `{other}` (expected q, qlang, lang, country, topic, kind, \
-                             source, from, to, sort, scope, page, per_page)"
+                             source, answered, from, to, sort, scope, page, per_page)"
                         ),
                     ));
                 }
@@ -146,12 +147,24 @@ fn check_country(value: &str) -> Result<(), String> {
 }
 
 fn check_kind(value: &str) -> Result<(), String> {
-    value.parse::<ContentKind>().map(|_| ()).map_err(|()| {
-        format!(
+    match ContentKind::parse_searchable(value) {
+        Some(_) => Ok(()),
+        None => Err(format!(
             "kind '{value}' is unknown (expected {})",
-            ContentKind::expected_names()
-        )
-    })
+            ContentKind::searchable_names()
+        )),
+    }
+}
+
+/// `answered=true|false` keeps community questions with or without answers; empty means
+/// no filter, as the page's "any" choice sends.
+fn parse_answered(value: &str) -> Result<Option<bool>, ApiError> {
+    match value {
+        "" => Ok(None),
+        "true" => Ok(Some(true)),
+        "false" => Ok(Some(false)),
+        _ => Err(ApiError::invalid("answered", "answered is true or false")),
+    }
 }
 
 fn parse_qlang(value: &str) -> Result<Option<String>, ApiError> {

@@ -2,7 +2,10 @@
 
 use std::sync::Arc;
 
+use agora_community::Community;
 use agora_indexer::{SearchIndex, Store};
+
+use crate::index_trigger::IndexTrigger;
 
 /// Shared handles; cloning is cheap.
 #[derive(Clone)]
@@ -11,4 +14,35 @@ pub struct AppState {
     pub index: SearchIndex,
     /// The document store, for full documents and source statuses.
     pub store: Arc<Store>,
+    /// Members, questions, connections, messages and moderation.
+    pub community: Arc<Community>,
+    /// Asks for an index sync after a community write that changes a document.
+    pub index_trigger: IndexTrigger,
+    /// Whether session cookies carry `Secure` (when the site is served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl AppState {
+    /// Creates the state with no index trigger and cookies without `Secure`.
+    pub fn new(index: SearchIndex, store: Arc<Store>, community: Arc<Community>) -> AppState {
+        AppState {
+            index,
+            store,
+            community,
+            index_trigger: IndexTrigger::none(),
+            secure_cookies: false,
+        }
+    }
+
+    /// Requests index syncs through `trigger`.
+    pub fn with_index_trigger(mut self, trigger: IndexTrigger) -> AppState {
+        self.index_trigger = trigger;
+        self
+    }
+
+    /// Marks session cookies `Secure`, so that browsers send them over HTTPS only.
+    pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
+        self.secure_cookies = secure;
+        self
+    }
 }

@@ -56,6 +56,11 @@ pub fn run(args: &DataArgs) -> anyhow::Result<ExitCode> {
     let mut out = Output::new();
     for document in store.documents() {
         let document = document.context("reading the document store")?;
+        // Questions are derived from the community store, which is their source of truth;
+        // as documents they could not seed another instance's community.
+        if document.kind == agora_indexer::ContentKind::Question {
+            continue;
+        }
         let line = serde_json::to_string(&ExportRecord::from(&document))?;
         if !out.line(&line)? {
             break;

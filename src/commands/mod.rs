@@ -9,10 +9,11 @@ mod search;
 mod serve;
 mod sources;
 mod thesaurus;
+mod users;
 
 use std::process::ExitCode;
 
-use crate::cli::{Command, SourcesCommand, ThesaurusCommand};
+use crate::cli::{Command, SourcesCommand, ThesaurusCommand, UsersCommand};
 
 /// Runs a subcommand and returns the process's exit code.
 pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
@@ -36,5 +37,11 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Thesaurus {
             command: ThesaurusCommand::Match(args),
         } => thesaurus::match_text(&args),
+        Command::Users {
+            command: UsersCommand::GrantModerator(args),
+        } => users::set_moderator(&args, true),
+        Command::Users {
+            command: UsersCommand::RevokeModerator(args),
+        } => users::set_moderator(&args, false),
     }
 }

@@ -9,13 +9,15 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
+
+use agora_community::{Community, CommunitySettings};
 
 use agora_crawler::schedule::run_schedule;
 use agora_crawler::{CrawlObserver, Crawler, EntryOutcome, register_sources};
 use agora_indexer::{CrawlReport, IndexUpdater, Store};
-use agora_search_api::{AppState, app};
+use agora_search_api::{AppState, IndexTrigger as CommunityIndexTrigger, app};
 use anyhow::Context;
 use indicatif::ProgressBar;
 use tokio::sync::watch;
@@ -24,6 +26,7 @@ use tracing::{error, info};
 use crate::cli::ServeArgs;
 use crate::commands::index::{index_settings, open_and_sync, open_store};
 use crate::commands::sources::load_config;
+use crate::commands::users::open_community;
 
 /// New documents after which the index is refreshed while a long crawl goes on.
 const DOCS_PER_REFRESH: u64 = 500;
@@ -58,6 +61,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let data = args.data.data.clone();
     let store = open_store(&data)?;
     register_sources(&store, &config.sources).context("recording the configured sources")?;
+    let community = start_community(&args, &store).await?;
 
     let settings = index_settings(&args.thesaurus, config.ranking.clone())?;
     let (index, updater) = {
@@ -95,11 +99,23 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         }))
     };
 
-    let state = AppState {
-        index,
-        store: Arc::clone(&store),
+    // The trigger's sender is taken back at shutdown, so that the indexing thread's loop
+    // ends even if a request still holds a clone of the state.
+    let community_sender = Arc::new(Mutex::new(Some(sender.clone())));
+    let trigger = {
+        let community_sender = Arc::clone(&community_sender);
+        CommunityIndexTrigger::new(move || {
+            let sender = community_sender.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(sender) = sender.as_ref() {
+                let _ = sender.send(());
+            }
+        })
     };
-    let server = axum::serve(listener, app(state)).with_graceful_shutdown(async move {
+    let state = AppState::new(index, Arc::clone(&store), community)
+        .with_index_trigger(trigger)
+        .with_secure_cookies(args.secure_cookies);
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         shutdown_signal().await;
         info!("shutting down");
         let _ = shutdown_sender.send(true);
@@ -109,10 +125,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     if let Some(schedule) = schedule {
         let _ = schedule.await;
     }
-    // The last trigger makes the indexer commit what the crawl stored; dropping the sender
+    // The last trigger makes the indexer commit what the crawl stored; dropping the senders
     // then ends its loop.
     let _ = sender.send(());
     drop(sender);
+    drop(
+        community_sender
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take(),
+    );
     if indexer.join().is_err() {
         error!("the indexing thread panicked");
     }
@@ -120,6 +142,31 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     served?;
     info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Opens the community store and republishes its questions, so that a crash between a post
+/// and its publication leaves nothing missing from search.
+async fn start_community(args: &ServeArgs, store: &Arc<Store>) -> anyhow::Result<Arc<Community>> {
+    let settings = CommunitySettings {
+        session_ttl: chrono::Duration::from_std(args.session_ttl)
+            .context("--session-ttl is too long")?,
+        ..CommunitySettings::default()
+    };
+    let community = open_community(&args.data.data, settings)?.with_documents(Arc::clone(store));
+    let community = Arc::new(community);
+    let started = Arc::clone(&community);
+    tokio::task::spawn_blocking(move || -> anyhow::Result<()> {
+        let num_questions = started
+            .publish_all_questions()
+            .context("publishing community questions for search")?;
+        let num_expired = started
+            .sweep_sessions()
+            .context("removing expired sessions")?;
+        info!(num_questions, num_expired, "community ready");
+        Ok(())
+    })
+    .await??;
+    Ok(community)
 }
 
 async fn bind(addr: SocketAddr) -> anyhow::Result<tokio::net::TcpListener> {

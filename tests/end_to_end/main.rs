@@ -4,5 +4,6 @@
 mod bundled;
 mod cli;
 mod common;
+mod community;
 mod crawl_and_search;
 mod serve;
