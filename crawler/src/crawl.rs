@@ -15,7 +15,7 @@ use tracing::{info, instrument, warn};
 use url::Url;
 
 use crate::config::{CrawlerSettings, SourceConfig, SourceKind, SourceLocation};
-use crate::extract::{ExtractError, extract_page};
+use crate::extract::{ExtractError, extract_page_at};
 use crate::feed::{FeedEntry, FeedError, ParsedFeed, parse_feed};
 use crate::fetcher::{FetchError, FetchedResponse, Fetcher};
 use crate::local::{self, LocalError};
@@ -371,7 +371,10 @@ impl Crawler {
         let (page, final_url) = tokio::task::spawn_blocking(move || {
             let (html, _, _) =
                 crate::charset::decode_html(&response.body, response.content_type.as_deref());
-            (extract_page(&html, &selectors), final_url)
+            (
+                extract_page_at(&html, Some(&final_url), &selectors),
+                final_url,
+            )
         })
         .await
         .expect("extraction does not panic");

@@ -165,12 +165,20 @@ pub fn explain_canonical(requested: &Url, fetched: &Url, declared: Option<&str>)
             ),
         },
     };
+    // What the fetched URL carried is worth reporting even when the declaration replaces it.
+    let fetched_cleaned = clean(fetched);
     let cleaned = clean(&base);
+    let mut removed_parameters = fetched_cleaned.removed_parameters;
+    for name in cleaned.removed_parameters {
+        if !removed_parameters.contains(&name) {
+            removed_parameters.push(name);
+        }
+    }
     Canonical {
         url: cleaned.url,
         reason,
-        removed_parameters: cleaned.removed_parameters,
-        removed_fragment: cleaned.removed_fragment,
+        removed_parameters,
+        removed_fragment: cleaned.removed_fragment || fetched_cleaned.removed_fragment,
         sorted_query: cleaned.sorted_query,
         redirected_from,
     }
@@ -370,6 +378,15 @@ mod tests {
             (url.as_str(), reason),
             ("https://www.city.gov.br/a", CanonicalReason::Declared)
         );
+    }
+
+    #[test]
+    fn explanations_report_what_the_fetched_url_carried() {
+        let fetched = Url::parse("https://example.org/a?utm_source=rss#x").unwrap();
+        let canonical = explain_canonical(&fetched, &fetched, Some("/b?fbclid=1"));
+        assert_eq!(canonical.url.as_str(), "https://example.org/b");
+        assert_eq!(canonical.removed_parameters, ["utm_source", "fbclid"]);
+        assert!(canonical.removed_fragment);
     }
 
     #[test]

@@ -119,8 +119,29 @@ async fn inspect_explains_a_page_and_lists_a_feed() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|block| block.as_str().unwrap().contains("share-buttons"))
+            .any(
+                |block| block["path"].as_str().unwrap().contains("share-buttons")
+                    && block["reason"].as_str().unwrap().contains("share")
+            )
     );
+    assert_eq!(page["page"]["removed_parameters"][0], "utm_source");
+    assert_eq!(page["page"]["published_source"], "article:published_time");
+
+    let text =
+        tokio::task::block_in_place(|| workspace.agora(&["inspect", &page_url])).assert_success();
+    for expected in [
+        "tracking parameters removed: utm_source",
+        "main block:   body > main",
+        "dropped:      ",
+        "class or id hint `cookie`",
+        "title from:   the main <h1>",
+    ] {
+        assert!(
+            text.stdout.contains(expected),
+            "{expected}\n{}",
+            text.stdout
+        );
+    }
 
     let feed_url = server.url("/atom.xml").to_string();
     let feed =
