@@ -104,6 +104,9 @@ pub enum EntryOutcome {
     Updated,
     /// Fetched again with unchanged content; not rewritten.
     Unchanged,
+    /// The same text is already stored under another URL; not stored again (counted with the
+    /// unchanged entries in reports).
+    Duplicate,
     /// Could not be fetched or extracted.
     Failed,
 }
@@ -475,6 +478,7 @@ impl Tally {
             Ok(PutOutcome::New) => EntryOutcome::New,
             Ok(PutOutcome::Updated) => EntryOutcome::Updated,
             Ok(PutOutcome::Unchanged) => EntryOutcome::Unchanged,
+            Ok(PutOutcome::Duplicate) => EntryOutcome::Duplicate,
             Err(CrawlError::Store(error)) => return Err(CrawlError::Store(error)),
             Err(error) => {
                 warn!(source = %self.source_id, error_kind = error.kind(), error = %error, "entry skipped");
@@ -485,7 +489,7 @@ impl Tally {
         match entry_outcome {
             EntryOutcome::New => self.report.num_new += 1,
             EntryOutcome::Updated => self.report.num_updated += 1,
-            EntryOutcome::Unchanged => self.report.num_unchanged += 1,
+            EntryOutcome::Unchanged | EntryOutcome::Duplicate => self.report.num_unchanged += 1,
             EntryOutcome::Failed => self.report.num_failed += 1,
         }
         if entry_outcome != EntryOutcome::Failed {

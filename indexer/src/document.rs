@@ -144,6 +144,13 @@ pub struct Document {
     pub fetched_at: DateTime<Utc>,
     /// Hash of everything that is indexed; an unchanged hash means nothing to rewrite.
     pub content_hash: String,
+    /// The document this one republishes, when the store found it to be a near-duplicate;
+    /// such documents are kept but not indexed. Set by the store, not by crawlers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<DocId>,
+    /// Other URLs where the same article was found. Set by the store, not by crawlers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_at: Vec<String>,
 }
 
 /// The parts of a document that a crawler extracts, before the id and hash are derived.
@@ -192,6 +199,8 @@ impl DocumentDraft {
             published: self.published,
             fetched_at,
             content_hash,
+            duplicate_of: None,
+            also_at: Vec::new(),
         }
     }
 

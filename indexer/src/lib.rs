@@ -14,6 +14,7 @@ pub mod cjk;
 pub mod country;
 pub mod document;
 mod error;
+pub mod fingerprint;
 mod index;
 pub mod language;
 pub mod query;

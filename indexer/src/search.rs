@@ -211,6 +211,9 @@ pub struct Hit {
     pub published: Option<DateTime<Utc>>,
     /// Relevance score; absent when sorting by date.
     pub score: Option<f32>,
+    /// Other URLs where the same article was found; the index shows it once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_at: Vec<String>,
 }
 
 /// Counts per value for every facet dimension.
@@ -571,5 +574,9 @@ fn to_hit(
         published,
         score,
         lang,
+        also_at: stored
+            .get_all(schema.also_at)
+            .filter_map(|value| value.as_str().map(str::to_string))
+            .collect(),
     }
 }
