@@ -211,9 +211,10 @@ impl DocumentDraft {
             .map(|date| date.to_rfc3339())
             .unwrap_or_default();
         let kind = self.kind.as_str();
+        // The fetched URL is left out: it is not indexed (results link to the canonical URL),
+        // and the same article fetched with other tracking parameters is not a change.
         let fields = [
-            self.url.as_str(),
-            &self.source,
+            self.source.as_str(),
             &self.title,
             &self.summary,
             &self.body,

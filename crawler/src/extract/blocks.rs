@@ -7,9 +7,9 @@
 //!    text that belongs to it directly rather than to a nested block.
 //! 2. **Clean**, top down: drop elements that are never article text (scripts, navigation,
 //!    footers, forms), hidden ones, those whose ARIA role is page chrome, those whose class or
-//!    id names boilerplate (cookie, share, related, sidebar...), link lists (more than half of
-//!    their text in links) and short fragments. An element holding most of the page's text
-//!    is a wrapper, not boilerplate, whatever its name says, and is never dropped for a hint.
+//!    id names boilerplate (cookie, share, related, sidebar, meta...), link lists (more than
+//!    half of their text in links) and short fragments. An element holding most of the page's
+//!    text is a wrapper, not boilerplate, whatever its tag or name says, and is kept.
 //! 3. **Score** on the cleaned measures, in the spirit of readability-style extractors: every
 //!    paragraph of at least [`MIN_PARAGRAPH_CHARS`] gives points for its length and commas to
 //!    its parent, half to its grandparent and less further up; a candidate's points, plus
@@ -113,6 +113,7 @@ const NEGATIVE_WORDS: &[&str] = &[
     "header",
     "masthead",
     "menu",
+    "meta",
     "modal",
     "nav",
     "navbar",
@@ -614,9 +615,10 @@ fn drop_reason(element: &Element, measure: &Measure, context: &Context) -> Optio
     {
         return Some(DropReason::Role(role));
     }
-    if let Some(word) = hint_word(element, NEGATIVE_WORDS)
-        && hint_word(element, POSITIVE_WORDS).is_none()
-    {
+    // A negative word wins over a positive one: `entry-meta`, `post-share` and
+    // `comment-content` name parts around an article, not the article, which the wrapper
+    // rule above protects whatever its name.
+    if let Some(word) = hint_word(element, NEGATIVE_WORDS) {
         return Some(DropReason::ClassHint(word.to_string()));
     }
     let is_link_checked = matches!(

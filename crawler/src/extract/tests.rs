@@ -191,6 +191,11 @@ fn dropped_blocks_name_their_reasons() {
              rural school transport routes.</p></article></body>",
             "role `navigation` is page chrome",
         ),
+        (
+            "<body><article><div class='entry-meta'>Posted by the press office, 3 May.</div><p>A \
+             long enough paragraph about rural school transport routes.</p></article></body>",
+            "div.entry-meta: class or id hint `meta`",
+        ),
     ];
     for (html, expected) in cases {
         let reasons = reasons(&extract(html));
