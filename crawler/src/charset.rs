@@ -129,7 +129,22 @@ fn meta_charset(head: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #[test]
+        fn any_bytes_and_header_decode_without_panicking(
+            bytes in proptest::collection::vec(any::<u8>(), 0..300),
+            header in "\\PC{0,40}",
+        ) {
+            let (_, encoding, _) = decode_html(&bytes, Some(&header));
+            // UTF-16 is only ever chosen from a byte-order mark, as browsers do.
+            let is_utf16 = encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE;
+            prop_assert!(!is_utf16 || Encoding::for_bom(&bytes).is_some());
+        }
+    }
 
     #[test]
     fn header_charset_decodes_latin1() {

@@ -173,7 +173,26 @@ fn attribute(element: &BytesStart<'_>, name: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #[test]
+        fn arbitrary_input_is_an_error_or_a_list_never_a_panic(
+            pieces in proptest::collection::vec(
+                prop_oneof![
+                    Just("<opml>"), Just("</opml>"), Just("<body>"), Just("<outline "),
+                    Just("xmlUrl='https://a.example/f'"), Just("text=\"x\""), Just("/>"),
+                    Just(">"), Just("</outline>"), Just("&amp;"), Just("&bogus;"), Just("<!--"),
+                    Just("\u{0}"), Just("é"),
+                ],
+                0..30,
+            )
+        ) {
+            let _ = parse_opml(pieces.concat().as_bytes());
+        }
+    }
 
     #[test]
     fn nested_feeds_are_listed_with_their_folders() {

@@ -33,6 +33,10 @@ const BAND_PREFIX_LEN: usize = 1 + 8;
 
 /// Candidates compared per lookup; a band shared by more documents than this is boilerplate
 /// that many pages repeat, not a sign of one article.
+///
+/// TODO: near-duplicates are decided on the body alone, so pages that share a long template
+/// and differ by a few figures (monthly bulletins) can be linked as one article; comparing
+/// titles or dates as well would tell them apart.
 const MAX_NEAR_CANDIDATES: usize = 200;
 
 /// URLs listed in one document's `also_at`.
@@ -162,6 +166,10 @@ impl Store {
             }
         }
         // A document that no longer repeats its former original leaves that one's `also_at`.
+        // TODO: the reverse is not tracked: when an original changes into another article,
+        // the copies linked to it keep their `duplicate_of` (and stay out of search) until they
+        // are themselves rewritten; an index from original to copies would let them be
+        // re-examined.
         if let Some(former) = previous_original
             && stored.duplicate_of.as_ref() != Some(&former)
             && let Some(mut former) = self.document(&former)?
