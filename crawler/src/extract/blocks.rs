@@ -29,8 +29,8 @@ use scraper::{ElementRef, Node};
 
 /// Elements whose text is never visible.
 const INVISIBLE_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "head", "svg", "canvas", "iframe", "object",
-    "embed", "map",
+    "script", "style", "noscript", "template", "head", "title", "svg", "canvas", "iframe",
+    "object", "embed", "map",
 ];
 
 /// Page chrome and widgets: never article text, unless they wrap most of the page.
@@ -315,11 +315,16 @@ impl Analysis {
             if element_name(node).is_some_and(|name| CONTAINER_TAGS.contains(&name)) {
                 *points.entry(id).or_default() += paragraph;
             }
-            let ancestors = node
-                .ancestors()
-                .take_while(|ancestor| ancestor.id() != root.id())
-                .chain(std::iter::once(*root));
-            for (level, ancestor) in ancestors.take(5).enumerate() {
+            // Ancestors up to `root` only: what lies above it (the <html> with its <head>) is
+            // no candidate.
+            if id == root.id() {
+                continue;
+            }
+            let mut ancestors = node.ancestors();
+            for level in 0..5 {
+                let Some(ancestor) = ancestors.next() else {
+                    break;
+                };
                 let divider = match level {
                     0 => 1.0,
                     1 => 2.0,
@@ -365,7 +370,9 @@ impl Analysis {
     pub fn promote(&self, root: ElementRef<'_>, chosen: NodeId) -> NodeId {
         let tree = root.tree();
         let mut current = chosen;
-        while let Some(parent) = tree.get(current).and_then(|node| node.parent()) {
+        while current != root.id()
+            && let Some(parent) = tree.get(current).and_then(|node| node.parent())
+        {
             if parent.id() == root.id() || !parent.value().is_element() {
                 break;
             }

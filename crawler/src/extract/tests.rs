@@ -233,6 +233,19 @@ fn body_is_used_when_no_block_holds_a_paragraph() {
 }
 
 #[test]
+fn text_written_straight_into_the_body_is_kept_without_the_head() {
+    let html = "<html><head><title>Old page</title></head><body>An old page writes its text \
+                straight into the body, without any paragraph.<br>Second line of it, long too.\
+                <div class='footer'>Footer</div></body></html>";
+    let page = extract(html);
+    assert_eq!(
+        page.body,
+        "An old page writes its text straight into the body, without any paragraph.\n\n\
+         Second line of it, long too."
+    );
+}
+
+#[test]
 fn source_selectors_win() {
     let selectors = Selectors {
         title: Some(CssSelector::parse(".headline").unwrap()),
@@ -595,6 +608,13 @@ proptest! {
         prop_assert_eq!(page.body.trim(), page.body.as_str());
         prop_assert!(!page.title.contains('\n'));
         html_to_text(&html).unwrap();
+    }
+
+    #[test]
+    fn the_head_never_reaches_the_body(soup in html_soup()) {
+        let html = format!("<html><head><title>Headtext</title></head><body>{soup}</body></html>");
+        let page = extract_page(&html, &Selectors::default()).unwrap();
+        prop_assert!(!page.body.contains("Headtext"), "{}", page.body);
     }
 
     #[test]
