@@ -138,53 +138,29 @@ impl Store {
         }
 
         let fingerprint = Fingerprint::of(&document.body);
-        let mut stored = document.clone();
-        stored.duplicate_of = None;
-        stored.also_at = previous
-            .as_ref()
-            .map(|previous| previous.also_at.clone())
-            .unwrap_or_default();
         let original = match &fingerprint {
             Some(fingerprint) => self.find_original(&document.id, fingerprint)?,
             None => None,
         };
-
-        let mut related: Vec<Document> = Vec::new();
-        let previous_original = previous
-            .as_ref()
-            .and_then(|previous| previous.duplicate_of.clone());
-        if let Some((mut original, is_exact)) = original {
-            if is_exact && previous.is_none() {
-                if add_url(&mut original.also_at, &document.canonical_url) {
-                    self.write(&[], &[original], &IndexChanges::default())?;
-                }
-                return Ok(PutOutcome::Duplicate);
-            }
-            stored.duplicate_of = Some(original.id.clone());
-            if add_url(&mut original.also_at, &document.canonical_url) {
-                related.push(original);
-            }
-        }
-        // A document that no longer repeats its former original leaves that one's `also_at`.
-        // TODO: the reverse is not tracked: when an original changes into another article,
-        // the copies linked to it keep their `duplicate_of` (and stay out of search) until they
-        // are themselves rewritten; an index from original to copies would let them be
-        // re-examined.
-        if let Some(former) = previous_original
-            && stored.duplicate_of.as_ref() != Some(&former)
-            && let Some(mut former) = self.document(&former)?
+        if let Some((original, true)) = &original
+            && previous.is_none()
         {
-            former.also_at.retain(|url| *url != document.canonical_url);
-            related.push(former);
+            let mut original = original.clone();
+            if add_url(&mut original.also_at, &document.canonical_url) {
+                self.write(&[], &[original], &IndexChanges::default())?;
+            }
+            return Ok(PutOutcome::Duplicate);
         }
 
-        let mut index_changes = IndexChanges::default();
-        if let Some(previous) = previous.as_ref().filter(|p| p.duplicate_of.is_none()) {
-            index_changes.remove = Fingerprint::of(&previous.body);
-        }
-        if stored.duplicate_of.is_none() {
-            index_changes.add = fingerprint;
-        }
+        let original = original.map(|(original, _)| original);
+        let (stored, related) = self.link(document, previous.as_ref(), original)?;
+        let index_changes = IndexChanges {
+            remove: previous
+                .as_ref()
+                .filter(|previous| previous.duplicate_of.is_none())
+                .and_then(|previous| Fingerprint::of(&previous.body)),
+            add: fingerprint.filter(|_| stored.duplicate_of.is_none()),
+        };
         let previous_source = previous.as_ref().map(|previous| previous.source.clone());
         self.write(&[(stored, previous_source)], &related, &index_changes)?;
         Ok(if previous.is_some() {
@@ -192,6 +168,41 @@ impl Store {
         } else {
             PutOutcome::New
         })
+    }
+
+    /// Returns `document` as it is to be stored (keeping the `also_at` the store learnt, and
+    /// naming its original, if any) and the other documents whose `also_at` changes.
+    fn link(
+        &self,
+        document: &Document,
+        previous: Option<&Document>,
+        original: Option<Document>,
+    ) -> Result<(Document, Vec<Document>)> {
+        let mut stored = document.clone();
+        stored.duplicate_of = original.as_ref().map(|original| original.id.clone());
+        stored.also_at = previous
+            .map(|previous| previous.also_at.clone())
+            .unwrap_or_default();
+
+        let mut related = Vec::new();
+        if let Some(mut original) = original
+            && add_url(&mut original.also_at, &document.canonical_url)
+        {
+            related.push(original);
+        }
+        // A document that no longer repeats its former original leaves that one's `also_at`.
+        // TODO: the reverse is not tracked: when an original changes into another article,
+        // the copies linked to it keep their `duplicate_of` (and stay out of search) until they
+        // are themselves rewritten; an index from original to copies would let them be
+        // re-examined.
+        if let Some(former) = previous.and_then(|previous| previous.duplicate_of.as_ref())
+            && stored.duplicate_of.as_ref() != Some(former)
+            && let Some(mut former) = self.document(former)?
+        {
+            former.also_at.retain(|url| *url != document.canonical_url);
+            related.push(former);
+        }
+        Ok((stored, related))
     }
 
     /// Finds the stored original that `fingerprint`'s text repeats: exactly (`true`) or nearly
