@@ -168,6 +168,22 @@ fn boilerplate_never_reaches_the_body() {
 }
 
 #[test]
+fn japanese_paragraphs_score_without_spaces() {
+    let html = "<body><div class='menu'><a href='/'>ホーム</a><a href='/k'>くらし</a></div>\
+                <div><p>市は川の水位が上がると、地域のすべての携帯電話に避難の情報を自動で送る\
+                仕組みを導入しました。</p><p>高齢者や外国人住民にも、やさしい日本語と多言語で\
+                確実に届くようになりました。</p></div><div class='footer'>著作権</div></body>";
+    let page = extract(html);
+    assert!(
+        matches!(page.method, ExtractionMethod::Scored { .. }),
+        "{:?}",
+        page.method
+    );
+    assert!(page.body.starts_with("市は川の水位"), "{}", page.body);
+    assert!(!page.body.contains("ホーム") && !page.body.contains("著作権"));
+}
+
+#[test]
 fn dropped_blocks_name_their_reasons() {
     let cases = [
         (
