@@ -101,6 +101,8 @@ pub enum SourcesCommand {
     Check(ConfigArgs),
     /// Show each source's last crawl, documents and last error.
     Status(StatusArgs),
+    /// Add the feeds of an OPML file (a feed reader's export) to sources.toml.
+    Import(ImportArgs),
 }
 
 /// Where the sources are configured.
@@ -219,6 +221,25 @@ pub struct StatusArgs {
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `agora sources import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The OPML file.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub config: ConfigArgs,
+    /// Country given to every imported source (ISO 3166-1 alpha-2, or INT).
+    #[arg(long, default_value = "INT", value_name = "CODE")]
+    pub country: String,
+    /// Kind of content given to every imported source.
+    #[arg(long, default_value = "article", value_name = "KIND",
+          value_parser = ["case-study", "article", "opinion", "report", "news"])]
+    pub content: String,
+    /// Show what would be added without changing the sources file.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 /// `agora inspect`.

@@ -1,13 +1,18 @@
 //! Decoding fetched HTML into text, whatever its character set.
 //!
 //! The order follows the WHATWG encoding-sniffing algorithm in simplified form: a byte-order
-//! mark wins, then the HTTP `Content-Type` charset, then a `<meta charset>` in the first
-//! kilobytes, then UTF-8 if the bytes are valid UTF-8, and windows-1252 (the web's historical
-//! default) as the last resort.
+//! mark wins, then the HTTP `Content-Type` charset, then a `<meta charset>` or
+//! `<meta http-equiv="Content-Type">` in the first kilobytes, then UTF-8 if the bytes are valid
+//! UTF-8, and otherwise what chardetng (the detector Firefox uses for undeclared legacy pages)
+//! guesses from the bytes. Labels map to encodings as browsers map them: `ISO-8859-1` and
+//! `ASCII` decode as windows-1252, `gb2312` and `GBK` as GB18030.
+//!
+//! XML feeds declare their encoding in the XML declaration instead; feed-rs reads it there.
 
 use std::fmt;
 
-use encoding_rs::{Encoding, UTF_8, WINDOWS_1252};
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{Encoding, UTF_8};
 
 /// How many leading bytes are searched for a `<meta>` declaration (the spec says 1024; many
 /// real pages put theirs after long inline scripts, so a little more is read).
@@ -24,8 +29,8 @@ pub enum CharsetSource {
     MetaTag,
     /// Nothing declared; the bytes are valid UTF-8.
     ValidUtf8,
-    /// Nothing declared and not UTF-8; windows-1252 assumed.
-    Fallback,
+    /// Nothing declared and not UTF-8; the encoding was guessed from the bytes.
+    Detected,
 }
 
 impl fmt::Display for CharsetSource {
@@ -35,7 +40,7 @@ impl fmt::Display for CharsetSource {
             CharsetSource::HttpHeader => "HTTP Content-Type header",
             CharsetSource::MetaTag => "meta charset tag",
             CharsetSource::ValidUtf8 => "undeclared, valid UTF-8",
-            CharsetSource::Fallback => "undeclared, windows-1252 assumed",
+            CharsetSource::Detected => "undeclared, guessed from the bytes",
         })
     }
 }
@@ -68,7 +73,14 @@ fn sniff(bytes: &[u8], content_type: Option<&str>) -> (&'static Encoding, Charse
     if std::str::from_utf8(bytes).is_ok() {
         return (UTF_8, CharsetSource::ValidUtf8);
     }
-    (WINDOWS_1252, CharsetSource::Fallback)
+    // Agora runs no scripts, so ISO-2022-JP's script-injection risk for browsers does not
+    // apply; UTF-8 was ruled out above.
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Allow);
+    detector.feed(bytes, true);
+    (
+        detector.guess(None, Utf8Detection::Deny),
+        CharsetSource::Detected,
+    )
 }
 
 /// Looks up an encoding label; UTF-16 labels in HTML without a BOM mean UTF-8, per the spec.
@@ -117,14 +129,29 @@ fn meta_charset(head: &[u8]) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    proptest! {
+        #[test]
+        fn any_bytes_and_header_decode_without_panicking(
+            bytes in proptest::collection::vec(any::<u8>(), 0..300),
+            header in "\\PC{0,40}",
+        ) {
+            let (_, encoding, _) = decode_html(&bytes, Some(&header));
+            // UTF-16 is only ever chosen from a byte-order mark, as browsers do.
+            let is_utf16 = encoding == encoding_rs::UTF_16LE || encoding == encoding_rs::UTF_16BE;
+            prop_assert!(!is_utf16 || Encoding::for_bom(&bytes).is_some());
+        }
+    }
 
     #[test]
     fn header_charset_decodes_latin1() {
         let bytes = b"<p>Educa\xe7\xe3o</p>";
         let (text, encoding, source) = decode_html(bytes, Some("text/html; charset=ISO-8859-1"));
         assert_eq!(text, "<p>Educação</p>");
-        assert_eq!(encoding, WINDOWS_1252);
+        assert_eq!(encoding, encoding_rs::WINDOWS_1252);
         assert_eq!(source, CharsetSource::HttpHeader);
     }
 
@@ -159,13 +186,84 @@ mod tests {
     }
 
     #[test]
-    fn undeclared_bytes_are_utf8_or_windows_1252() {
+    fn undeclared_bytes_are_utf8_or_detected() {
         assert_eq!(
             decode_html("ação".as_bytes(), None).2,
             CharsetSource::ValidUtf8
         );
-        let (text, _, source) = decode_html(b"caf\xe9", None);
-        assert_eq!((text.as_str(), source), ("café", CharsetSource::Fallback));
+        let (text, _, source) = decode_html(b"<p>Le caf\xe9 de la mairie est ferm\xe9</p>", None);
+        assert_eq!(
+            (text.as_str(), source),
+            (
+                "<p>Le café de la mairie est fermé</p>",
+                CharsetSource::Detected
+            )
+        );
+    }
+
+    #[test]
+    fn undeclared_shift_jis_is_detected() {
+        let (encoded, _, _) = encoding_rs::SHIFT_JIS
+            .encode("<p>大雨による洪水の危険が高まったため、市は避難指示を出しました。</p>");
+        let (text, encoding, source) = decode_html(&encoded, None);
+        assert!(text.contains("避難指示"), "{text}");
+        assert_eq!(
+            (encoding, source),
+            (encoding_rs::SHIFT_JIS, CharsetSource::Detected)
+        );
+    }
+
+    #[test]
+    fn legacy_encodings_declared_anywhere_decode() {
+        // (label as declared, text) — each encoded with the encoding the label names.
+        let cases = [
+            ("ISO-8859-1", "Educação pública"),
+            ("windows-1252", "Bürgerbeteiligung – „Haushalt“"),
+            ("Shift_JIS", "洪水警報と避難所"),
+            ("GB18030", "医院排队与预约挂号"),
+            ("gb2312", "城市交通"),
+            ("EUC-KR", "주민 참여 예산"),
+        ];
+        for (label, expected) in cases {
+            let encoding = Encoding::for_label(label.as_bytes()).unwrap();
+            let (encoded, _, unmappable) = encoding.encode(expected);
+            assert!(!unmappable, "{label}");
+            let header = format!("text/html; charset={label}");
+            assert_eq!(
+                decode_html(&encoded, Some(&header)).0,
+                expected,
+                "{label} header"
+            );
+
+            let mut page = format!("<meta charset=\"{label}\">").into_bytes();
+            page.extend_from_slice(&encoded);
+            let (text, _, source) = decode_html(&page, Some("text/html"));
+            assert!(text.ends_with(expected), "{label} meta: {text}");
+            assert_eq!(source, CharsetSource::MetaTag, "{label}");
+        }
+    }
+
+    #[test]
+    fn header_wins_over_meta() {
+        let mut page = b"<meta charset=\"utf-8\">".to_vec();
+        page.extend_from_slice(b"Educa\xe7\xe3o");
+        let (text, _, source) = decode_html(&page, Some("text/html; charset=\"iso-8859-1\""));
+        assert!(text.ends_with("Educação"), "{text}");
+        assert_eq!(source, CharsetSource::HttpHeader);
+    }
+
+    #[test]
+    fn utf16_bom_decodes() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "Ação".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let (text, encoding, source) = decode_html(&bytes, Some("text/html; charset=utf-8"));
+        assert_eq!(text, "Ação");
+        assert_eq!(
+            (encoding, source),
+            (encoding_rs::UTF_16LE, CharsetSource::ByteOrderMark)
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@ use tracing::{info, instrument, warn};
 use url::Url;
 
 use crate::config::{CrawlerSettings, SourceConfig, SourceKind, SourceLocation};
-use crate::extract::{ExtractError, extract_page};
+use crate::extract::{ExtractError, extract_page_at};
 use crate::feed::{FeedEntry, FeedError, ParsedFeed, parse_feed};
 use crate::fetcher::{FetchError, FetchedResponse, Fetcher};
 use crate::local::{self, LocalError};
@@ -104,6 +104,9 @@ pub enum EntryOutcome {
     Updated,
     /// Fetched again with unchanged content; not rewritten.
     Unchanged,
+    /// The same text is already stored under another URL; not stored again (counted with the
+    /// unchanged entries in reports).
+    Duplicate,
     /// Could not be fetched or extracted.
     Failed,
 }
@@ -371,7 +374,10 @@ impl Crawler {
         let (page, final_url) = tokio::task::spawn_blocking(move || {
             let (html, _, _) =
                 crate::charset::decode_html(&response.body, response.content_type.as_deref());
-            (extract_page(&html, &selectors), final_url)
+            (
+                extract_page_at(&html, Some(&final_url), &selectors),
+                final_url,
+            )
         })
         .await
         .expect("extraction does not panic");
@@ -472,6 +478,7 @@ impl Tally {
             Ok(PutOutcome::New) => EntryOutcome::New,
             Ok(PutOutcome::Updated) => EntryOutcome::Updated,
             Ok(PutOutcome::Unchanged) => EntryOutcome::Unchanged,
+            Ok(PutOutcome::Duplicate) => EntryOutcome::Duplicate,
             Err(CrawlError::Store(error)) => return Err(CrawlError::Store(error)),
             Err(error) => {
                 warn!(source = %self.source_id, error_kind = error.kind(), error = %error, "entry skipped");
@@ -482,7 +489,7 @@ impl Tally {
         match entry_outcome {
             EntryOutcome::New => self.report.num_new += 1,
             EntryOutcome::Updated => self.report.num_updated += 1,
-            EntryOutcome::Unchanged => self.report.num_unchanged += 1,
+            EntryOutcome::Unchanged | EntryOutcome::Duplicate => self.report.num_unchanged += 1,
             EntryOutcome::Failed => self.report.num_failed += 1,
         }
         if entry_outcome != EntryOutcome::Failed {

@@ -164,6 +164,26 @@ mod tests {
     }
 
     #[test]
+    fn the_xml_declaration_gives_the_encoding() {
+        let rss = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\">\
+            <channel><title>Sa\u{fa}de</title><item><title>Educa\u{e7}\u{e3}o p\u{fa}blica</title>\
+            <link>https://example.org/e</link></item></channel></rss>";
+        let (bytes, _, _) = encoding_rs::WINDOWS_1252.encode(rss);
+        let feed = parse_feed(&bytes, &base()).unwrap();
+        assert_eq!(feed.title, "Saúde");
+        assert_eq!(feed.entries[0].title, "Educação pública");
+
+        let (bytes, _, _) = encoding_rs::SHIFT_JIS.encode(
+            "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><rss version=\"2.0\"><channel>\
+             <title>防災</title><item><title>洪水警報</title></item></channel></rss>",
+        );
+        assert_eq!(
+            parse_feed(&bytes, &base()).unwrap().entries[0].title,
+            "洪水警報"
+        );
+    }
+
+    #[test]
     fn malformed_feeds_are_errors_not_panics() {
         for input in [
             "",

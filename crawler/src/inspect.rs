@@ -8,10 +8,10 @@ use url::Url;
 use crate::charset::decode_html;
 use crate::config::{Selectors, SourceConfig, SourceKind, SourceLocation};
 use crate::crawl::CrawlError;
-use crate::extract::extract_page;
+use crate::extract::{ExtractionMethod, ScoredBlock, extract_page_at};
 use crate::feed::parse_feed;
 use crate::fetcher::{FetchedResponse, Fetcher};
-use crate::normalize::choose_canonical;
+use crate::normalize::explain_canonical;
 use crate::record::DocumentParts;
 use crate::sitemap::{Sitemap, parse_sitemap};
 
@@ -39,31 +39,88 @@ pub struct InspectReport {
     pub sitemap: Option<Vec<String>>,
 }
 
-/// The document extracted from a page.
+/// The document extracted from a page, with the reason for every choice.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageReport {
     /// Canonical URL.
     pub canonical_url: String,
-    /// Why that canonical URL.
+    /// Why that canonical URL: declaration, redirect, and every normalisation applied.
     pub canonical_reason: String,
+    /// Tracking parameters removed from the URL.
+    pub removed_parameters: Vec<String>,
     /// Character set and where it came from.
     pub charset: String,
     /// Title.
     pub title: String,
+    /// Where the title came from, and the site name removed from it.
+    pub title_source: String,
     /// Language code.
     pub language: String,
     /// Why that language.
     pub language_reason: String,
+    /// The language the page declares, as written, and where.
+    pub declared_language: Option<String>,
+    /// What whatlang read in the text.
+    pub detected_language: Option<DetectedLanguage>,
     /// Publication date.
     pub published: Option<DateTime<Utc>>,
+    /// Where the date came from.
+    pub published_source: Option<String>,
     /// Summary.
     pub summary: String,
     /// How the main text was found.
     pub extraction: String,
-    /// Blocks left out of the main text.
-    pub dropped_blocks: Vec<String>,
+    /// The chosen block, when blocks were scored.
+    pub main_block: Option<BlockReport>,
+    /// The next best blocks, which lost.
+    pub runners_up: Vec<BlockReport>,
+    /// Blocks left out of the main text as boilerplate, with reasons.
+    pub dropped_blocks: Vec<DroppedBlockReport>,
     /// The main text.
     pub body: String,
+}
+
+/// whatlang's reading of a page's text.
+#[derive(Debug, Clone, Serialize)]
+pub struct DetectedLanguage {
+    /// ISO 639-1 code.
+    pub lang: String,
+    /// Confidence between 0 and 1.
+    pub confidence: f64,
+    /// Whether whatlang calls the reading reliable.
+    pub is_reliable: bool,
+}
+
+/// A scored block.
+#[derive(Debug, Clone, Serialize)]
+pub struct BlockReport {
+    /// CSS-like path.
+    pub path: String,
+    /// Score.
+    pub score: f64,
+    /// Text length after cleaning, in non-blank characters.
+    pub num_chars: usize,
+}
+
+/// A block left out of the main text.
+#[derive(Debug, Clone, Serialize)]
+pub struct DroppedBlockReport {
+    /// CSS-like path.
+    pub path: String,
+    /// Why it was dropped.
+    pub reason: String,
+    /// Its text length, in non-blank characters.
+    pub num_chars: usize,
+}
+
+impl From<&ScoredBlock> for BlockReport {
+    fn from(block: &ScoredBlock) -> Self {
+        BlockReport {
+            path: block.path.clone(),
+            score: block.score,
+            num_chars: block.num_chars,
+        }
+    }
 }
 
 /// A feed's entries.
@@ -143,22 +200,43 @@ pub async fn inspect(fetcher: &Fetcher, url: &Url) -> Result<InspectReport, Craw
                     .collect(),
             });
         }
-        Sniffed::Page => report.page = Some(page_report(&response)?),
+        Sniffed::Page => report.page = Some(page_report(url, &response)?),
     }
     Ok(report)
 }
 
-fn page_report(response: &FetchedResponse) -> Result<PageReport, CrawlError> {
+fn page_report(requested: &Url, response: &FetchedResponse) -> Result<PageReport, CrawlError> {
     let (html, encoding, charset_source) =
         decode_html(&response.body, response.content_type.as_deref());
-    let page = extract_page(&html, &Selectors::default()).map_err(|error| CrawlError::Extract {
-        url: response.url.to_string(),
-        error,
-    })?;
-    let (canonical, canonical_reason) = choose_canonical(&response.url, page.canonical.as_deref());
+    let page =
+        extract_page_at(&html, Some(&response.url), &Selectors::default()).map_err(|error| {
+            CrawlError::Extract {
+                url: response.url.to_string(),
+                error,
+            }
+        })?;
+    let canonical = explain_canonical(requested, &response.url, page.canonical.as_deref());
+    let main_block = match &page.method {
+        ExtractionMethod::Scored { path, score } => Some(BlockReport {
+            path: path.clone(),
+            score: *score,
+            num_chars: page.body.chars().filter(|c| !c.is_whitespace()).count(),
+        }),
+        _ => None,
+    };
+    let title_source = match &page.stripped_site_name {
+        Some(site) => format!("{}; site name `{site}` removed", page.title_source),
+        None => page.title_source.to_string(),
+    };
+    let declared_language = page.declared_lang.as_ref().map(|lang| {
+        format!(
+            "`{lang}` in {}",
+            page.declared_lang_from.unwrap_or("the page")
+        )
+    });
     let parts = DocumentParts {
         url: response.url.clone(),
-        canonical: canonical.clone(),
+        canonical: canonical.url.clone(),
         title: page.title,
         summary: page.summary,
         body: page.body,
@@ -175,16 +253,35 @@ fn page_report(response: &FetchedResponse) -> Result<PageReport, CrawlError> {
             error,
         })?;
     Ok(PageReport {
-        canonical_url: canonical.to_string(),
-        canonical_reason: canonical_reason.to_string(),
+        canonical_url: canonical.url.to_string(),
+        canonical_reason: canonical.to_string(),
+        removed_parameters: canonical.removed_parameters,
         charset: format!("{} ({charset_source})", encoding.name()),
         title: document.title,
+        title_source,
         language: document.lang,
         language_reason: guess.reason.to_string(),
+        declared_language,
+        detected_language: guess.detected.map(|detection| DetectedLanguage {
+            lang: detection.lang,
+            confidence: detection.confidence,
+            is_reliable: detection.is_reliable,
+        }),
         published: document.published,
+        published_source: page.published_from.map(|source| source.to_string()),
         summary: document.summary,
         extraction: page.method.to_string(),
-        dropped_blocks: page.dropped,
+        main_block,
+        runners_up: page.runners_up.iter().map(BlockReport::from).collect(),
+        dropped_blocks: page
+            .dropped
+            .iter()
+            .map(|block| DroppedBlockReport {
+                path: block.path.clone(),
+                reason: block.reason.to_string(),
+                num_chars: block.num_chars,
+            })
+            .collect(),
         body: document.body,
     })
 }

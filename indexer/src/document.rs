@@ -169,6 +169,13 @@ pub struct Document {
     pub fetched_at: DateTime<Utc>,
     /// Hash of everything that is indexed; an unchanged hash means nothing to rewrite.
     pub content_hash: String,
+    /// The document this one republishes, when the store found it to be a near-duplicate;
+    /// such documents are kept but not indexed. Set by the store, not by crawlers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<DocId>,
+    /// Other URLs where the same article was found. Set by the store, not by crawlers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_at: Vec<String>,
     /// How the community received it, for documents of kind `question`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub question: Option<QuestionSignals>,
@@ -246,6 +253,8 @@ impl DocumentDraft {
             fetched_at,
             content_hash,
             question: signals,
+            duplicate_of: None,
+            also_at: Vec::new(),
         }
     }
 
@@ -256,9 +265,10 @@ impl DocumentDraft {
             .map(|date| date.to_rfc3339())
             .unwrap_or_default();
         let kind = self.kind.as_str();
+        // The fetched URL is left out: it is not indexed (results link to the canonical URL),
+        // and the same article fetched with other tracking parameters is not a change.
         let fields = [
-            self.url.as_str(),
-            &self.source,
+            self.source.as_str(),
             &self.title,
             &self.summary,
             &self.body,

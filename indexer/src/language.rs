@@ -28,6 +28,19 @@ pub struct LanguageGuess {
     pub lang: String,
     /// Why this language was chosen.
     pub reason: LanguageReason,
+    /// What whatlang read in the text, whether or not it decided.
+    pub detected: Option<Detection>,
+}
+
+/// whatlang's reading of a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detection {
+    /// ISO 639-1 code.
+    pub lang: String,
+    /// whatlang's confidence, between 0 and 1.
+    pub confidence: f64,
+    /// Whether whatlang considers the reading reliable.
+    pub is_reliable: bool,
 }
 
 /// Why a language was chosen, for `agora inspect` and debugging.
@@ -94,45 +107,51 @@ pub fn detect_language(text: &str, declared: Option<&str>) -> LanguageGuess {
     let detected = whatlang::detect(sample)
         .map(|info| (iso639_1(info.lang()), info.confidence(), info.is_reliable()));
     let declared = declared.and_then(normalize_code);
+    let detection = detected.map(|(lang, confidence, is_reliable)| Detection {
+        lang: lang.to_string(),
+        confidence,
+        is_reliable,
+    });
 
-    match (declared, detected) {
-        (Some(declared), Some((lang, confidence, _))) if lang == declared => LanguageGuess {
-            lang: declared,
-            reason: LanguageReason::DeclaredAndDetected { confidence },
-        },
+    let (lang, reason) = match (declared, detected) {
+        (Some(declared), Some((lang, confidence, _))) if lang == declared => {
+            (declared, LanguageReason::DeclaredAndDetected { confidence })
+        }
         (Some(declared), Some((lang, confidence, is_reliable)))
             if is_reliable
                 && confidence >= MIN_CONFIDENCE_TO_OVERRIDE
                 && sample.chars().count() >= MIN_TEXT_TO_OVERRIDE =>
         {
-            LanguageGuess {
-                lang: lang.to_string(),
-                reason: LanguageReason::DetectedOverDeclared {
+            (
+                lang.to_string(),
+                LanguageReason::DetectedOverDeclared {
                     declared,
                     confidence,
                 },
-            }
+            )
         }
-        (Some(declared), _) => LanguageGuess {
-            lang: declared,
-            reason: LanguageReason::Declared,
-        },
-        (None, Some((lang, confidence, _))) => LanguageGuess {
-            lang: lang.to_string(),
-            reason: LanguageReason::Detected { confidence },
-        },
-        (None, None) => LanguageGuess {
-            lang: UNDETERMINED.to_string(),
-            reason: LanguageReason::Undetermined,
-        },
+        (Some(declared), _) => (declared, LanguageReason::Declared),
+        (None, Some((lang, confidence, _))) => {
+            (lang.to_string(), LanguageReason::Detected { confidence })
+        }
+        (None, None) => (UNDETERMINED.to_string(), LanguageReason::Undetermined),
+    };
+    LanguageGuess {
+        lang,
+        reason,
+        detected: detection,
     }
 }
 
-/// Normalises a declared language tag (`pt-BR`, `zh_Hant`, `por`, `NB`) to ISO 639-1.
+/// Normalises a declared language tag (`pt-BR`, `zh_Hant`, `por`, `NB`) to ISO 639-1; of a
+/// list (`Content-Language: de, en`), the first is taken.
 ///
 /// Returns `None` for tags that name no known language.
 pub fn normalize_code(tag: &str) -> Option<String> {
     let primary = tag
+        .split(',')
+        .next()
+        .unwrap_or_default()
         .trim()
         .split(['-', '_'])
         .next()
@@ -282,6 +301,8 @@ mod tests {
             ("xx", None),
             ("", None),
             ("english", None),
+            ("de, en", Some("de")),
+            (" pt_BR ", Some("pt")),
         ];
         for (tag, expected) in cases {
             assert_eq!(normalize_code(tag).as_deref(), expected, "{tag}");
@@ -296,6 +317,7 @@ mod tests {
             guess.reason,
             LanguageReason::DeclaredAndDetected { .. }
         ));
+        assert_eq!(guess.detected.unwrap().lang, "pt");
     }
 
     #[test]
@@ -313,6 +335,19 @@ mod tests {
     fn short_text_keeps_the_declaration() {
         let guess = detect_language("Rota escolar", Some("pt"));
         assert_eq!(guess.lang, "pt");
+    }
+
+    #[test]
+    fn a_kept_declaration_still_reports_what_was_detected() {
+        let short = "As crianças da zona rural caminham menos até o ponto do ônibus escolar.";
+        let guess = detect_language(short, Some("fr"));
+        assert_eq!(guess.lang, "fr");
+        assert_eq!(guess.reason, LanguageReason::Declared);
+        assert!(
+            guess
+                .detected
+                .is_some_and(|detection| detection.lang != "fr")
+        );
     }
 
     #[test]

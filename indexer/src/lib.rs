@@ -15,6 +15,7 @@ pub mod concepts;
 pub mod country;
 pub mod document;
 mod error;
+pub mod fingerprint;
 mod index;
 pub mod language;
 pub mod quality;

@@ -20,7 +20,7 @@ use crate::analyzer::{ANALYZED_LANGUAGES, CONCEPT_TOKENIZER, NEUTRAL_TOKENIZER};
 
 /// Bumped whenever the fields or their analysis change; an index with another version is
 /// rebuilt from the document store.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The three text parts of a document, in decreasing weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,6 +77,8 @@ pub struct IndexSchema {
     pub id: Field,
     /// Canonical URL, stored only.
     pub url: Field,
+    /// Other URLs of the same article (duplicates the index leaves out), stored only.
+    pub also_at: Field,
     /// Language-neutral, stored text fields.
     pub neutral: TextFields,
     /// Per-language text fields, keyed by ISO 639-1 code.
@@ -116,6 +118,7 @@ impl IndexSchema {
         let mut builder = Schema::builder();
         let id = builder.add_text_field("id", STRING | STORED);
         let url = builder.add_text_field("url", STORED);
+        let also_at = builder.add_text_field("also_at", STORED);
 
         let neutral_options = text_options(NEUTRAL_TOKENIZER).set_stored();
         let neutral = TextFields {
@@ -144,6 +147,7 @@ impl IndexSchema {
         IndexSchema {
             id,
             url,
+            also_at,
             neutral,
             languages,
             // `lang` and `source` are fast fields for the ranking's per-document factors.

@@ -241,6 +241,9 @@ pub struct Hit {
     /// Ids of the thesaurus concepts the document mentions.
     #[serde(default)]
     pub concepts: Vec<String>,
+    /// Other URLs where the same article was found; the index shows it once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_at: Vec<String>,
 }
 
 /// A thesaurus concept the query was understood to name, and what it expanded to.
@@ -746,5 +749,9 @@ fn to_hit(
             .filter_map(|value| value.as_str().map(str::to_string))
             .collect(),
         lang,
+        also_at: stored
+            .get_all(schema.also_at)
+            .filter_map(|value| value.as_str().map(str::to_string))
+            .collect(),
     }
 }

@@ -18,12 +18,29 @@ use sled::{Transactional, Tree};
 
 use crate::document::{DocId, Document};
 use crate::error::{IndexerError, Result};
+use crate::fingerprint::{Fingerprint, NEAR_DUPLICATE_SIMILARITY};
 use crate::source_status::SourceStatus;
 
 const DOCUMENTS: &str = "documents";
 const CHANGES: &str = "changes";
 const SOURCES: &str = "sources";
 const SOURCE_COUNTS: &str = "source_counts";
+const TEXT_HASHES: &str = "text_hashes";
+const MINHASH_BANDS: &str = "minhash_bands";
+
+/// A band entry's key: band number, band key, then the document id.
+const BAND_PREFIX_LEN: usize = 1 + 8;
+
+/// Candidates compared per lookup; a band shared by more documents than this is boilerplate
+/// that many pages repeat, not a sign of one article.
+///
+/// TODO: near-duplicates are decided on the body alone, so pages that share a long template
+/// and differ by a few figures (monthly bulletins) can be linked as one article; comparing
+/// titles or dates as well would tell them apart.
+const MAX_NEAR_CANDIDATES: usize = 200;
+
+/// URLs listed in one document's `also_at`.
+const MAX_ALSO_AT: usize = 20;
 
 /// What storing a document did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +51,9 @@ pub enum PutOutcome {
     Updated,
     /// The document was there with the same content; nothing was written.
     Unchanged,
+    /// Another document has exactly the same text; this one was not stored, its URL was added
+    /// to the other's `also_at`.
+    Duplicate,
 }
 
 // sled's default cache is 1 GiB, which alone would outgrow the memory budget of a small
@@ -48,6 +68,10 @@ pub struct Store {
     changes: Tree,
     sources: Tree,
     source_counts: Tree,
+    /// Exact text hash → id of the original document with that text.
+    text_hashes: Tree,
+    /// `[band][band key][id]` → nothing: originals by MinHash band, for near-duplicates.
+    minhash_bands: Tree,
     // Sequence numbers must become visible in the order they are handed out, or a sync running
     // between two writers could skip the lower one; serialising writers guarantees that.
     write_lock: Mutex<()>,
@@ -84,6 +108,8 @@ impl Store {
             changes: open_tree(CHANGES)?,
             sources: open_tree(SOURCES)?,
             source_counts: open_tree(SOURCE_COUNTS)?,
+            text_hashes: open_tree(TEXT_HASHES)?,
+            minhash_bands: open_tree(MINHASH_BANDS)?,
             db,
             path,
             write_lock: Mutex::new(()),
@@ -91,18 +117,19 @@ impl Store {
     }
 
     /// Stores `document`, unless an identical version is already there.
+    ///
+    /// Duplicates are recognised by their text. A new document whose text is exactly that of
+    /// another is not stored: its URL joins the other's `also_at`, and
+    /// [`PutOutcome::Duplicate`] is returned. One whose text is nearly the same (the article
+    /// republished elsewhere) is stored with `duplicate_of` naming the other, which the index
+    /// leaves out, and its URL also joins the other's `also_at`.
     pub fn put_document(&self, document: &Document) -> Result<PutOutcome> {
-        let key = document.id.as_str().as_bytes();
-        let encoded = encode(document);
         let _guard = self
             .write_lock
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
 
-        let previous: Option<Document> = match self.documents.get(key).map_err(|e| self.error(e))? {
-            Some(bytes) => Some(decode("document", document.id.as_str(), &bytes)?),
-            None => None,
-        };
+        let previous = self.document(&document.id)?;
         if let Some(previous) = &previous
             && previous.content_hash == document.content_hash
             && previous.source == document.source
@@ -110,32 +137,198 @@ impl Store {
             return Ok(PutOutcome::Unchanged);
         }
 
-        // sled counts from 0, which the change log reserves for "nothing indexed yet".
-        let seq = self.db.generate_id().map_err(|e| self.error(e))? + 1;
-        let previous_source = previous.as_ref().map(|previous| previous.source.as_str());
-        let result: Result<(), TransactionError<()>> =
-            (&self.documents, &self.changes, &self.source_counts).transaction(
-                |(documents, changes, counts)| {
-                    documents.insert(key, encoded.as_slice())?;
-                    changes.insert(&seq.to_be_bytes(), key)?;
-                    if previous_source != Some(document.source.as_str()) {
+        let fingerprint = Fingerprint::of(&document.body);
+        let original = match &fingerprint {
+            Some(fingerprint) => self.find_original(&document.id, fingerprint)?,
+            None => None,
+        };
+        if let Some((original, true)) = &original
+            && previous.is_none()
+        {
+            let mut original = original.clone();
+            if add_url(&mut original.also_at, &document.canonical_url) {
+                self.write(&[], &[original], &IndexChanges::default())?;
+            }
+            return Ok(PutOutcome::Duplicate);
+        }
+
+        let original = original.map(|(original, _)| original);
+        let (stored, related) = self.link(document, previous.as_ref(), original)?;
+        let index_changes = IndexChanges {
+            remove: previous
+                .as_ref()
+                .filter(|previous| previous.duplicate_of.is_none())
+                .and_then(|previous| Fingerprint::of(&previous.body)),
+            add: fingerprint.filter(|_| stored.duplicate_of.is_none()),
+        };
+        let previous_source = previous.as_ref().map(|previous| previous.source.clone());
+        self.write(&[(stored, previous_source)], &related, &index_changes)?;
+        Ok(if previous.is_some() {
+            PutOutcome::Updated
+        } else {
+            PutOutcome::New
+        })
+    }
+
+    /// Returns `document` as it is to be stored (keeping the `also_at` the store learnt, and
+    /// naming its original, if any) and the other documents whose `also_at` changes.
+    fn link(
+        &self,
+        document: &Document,
+        previous: Option<&Document>,
+        original: Option<Document>,
+    ) -> Result<(Document, Vec<Document>)> {
+        let mut stored = document.clone();
+        stored.duplicate_of = original.as_ref().map(|original| original.id.clone());
+        stored.also_at = previous
+            .map(|previous| previous.also_at.clone())
+            .unwrap_or_default();
+
+        let mut related = Vec::new();
+        if let Some(mut original) = original
+            && add_url(&mut original.also_at, &document.canonical_url)
+        {
+            related.push(original);
+        }
+        // A document that no longer repeats its former original leaves that one's `also_at`.
+        // TODO: the reverse is not tracked: when an original changes into another article,
+        // the copies linked to it keep their `duplicate_of` (and stay out of search) until they
+        // are themselves rewritten; an index from original to copies would let them be
+        // re-examined.
+        if let Some(former) = previous.and_then(|previous| previous.duplicate_of.as_ref())
+            && stored.duplicate_of.as_ref() != Some(former)
+            && let Some(mut former) = self.document(former)?
+        {
+            former.also_at.retain(|url| *url != document.canonical_url);
+            related.push(former);
+        }
+        Ok((stored, related))
+    }
+
+    /// Finds the stored original that `fingerprint`'s text repeats: exactly (`true`) or nearly
+    /// (`false`). Near-duplicates are looked up through the MinHash bands, so the cost depends
+    /// on the number of candidates sharing a band, not on the size of the store.
+    fn find_original(
+        &self,
+        id: &DocId,
+        fingerprint: &Fingerprint,
+    ) -> Result<Option<(Document, bool)>> {
+        if let Some(found) = self
+            .text_hashes
+            .get(fingerprint.exact)
+            .map_err(|e| self.error(e))?
+            && found.as_ref() != id.as_str().as_bytes()
+            && let Some(original) = DocId::parse(&String::from_utf8_lossy(&found))
+            && let Some(original) = self.document(&original)?
+            && original.duplicate_of.is_none()
+        {
+            return Ok(Some((original, true)));
+        }
+        let Some(minhash) = &fingerprint.minhash else {
+            return Ok(None);
+        };
+
+        let mut candidates: Vec<DocId> = Vec::new();
+        for (band, key) in minhash.band_keys().iter().enumerate() {
+            let prefix = band_prefix(band, *key);
+            for entry in self.minhash_bands.scan_prefix(prefix) {
+                let (entry_key, _) = entry.map_err(|e| self.error(e))?;
+                let raw_id = String::from_utf8_lossy(&entry_key[BAND_PREFIX_LEN..]).into_owned();
+                if let Some(candidate) = DocId::parse(&raw_id)
+                    && candidate != *id
+                    && !candidates.contains(&candidate)
+                {
+                    candidates.push(candidate);
+                }
+                if candidates.len() >= MAX_NEAR_CANDIDATES {
+                    break;
+                }
+            }
+        }
+
+        let mut best: Option<(Document, f64)> = None;
+        for candidate in candidates {
+            let Some(document) = self.document(&candidate)? else {
+                continue;
+            };
+            let Some(other) = Fingerprint::of(&document.body).and_then(|f| f.minhash) else {
+                continue;
+            };
+            let similarity = minhash.similarity(&other);
+            let is_better = best.as_ref().is_none_or(|(_, best)| similarity > *best);
+            if document.duplicate_of.is_none()
+                && similarity >= NEAR_DUPLICATE_SIMILARITY
+                && is_better
+            {
+                best = Some((document, similarity));
+            }
+        }
+        Ok(best.map(|(document, _)| (document, false)))
+    }
+
+    /// Writes documents (each with the source it was stored under before, for the counts)
+    /// and related documents whose `also_at` changed, logging a change for each, and
+    /// updates the fingerprint indexes, in one transaction.
+    fn write(
+        &self,
+        documents: &[(Document, Option<String>)],
+        related: &[Document],
+        index_changes: &IndexChanges,
+    ) -> Result<()> {
+        let mut writes: Vec<(Vec<u8>, Vec<u8>, u64)> = Vec::new();
+        for document in documents
+            .iter()
+            .map(|(document, _)| document)
+            .chain(related)
+        {
+            // sled counts from 0, which the change log reserves for "nothing indexed yet".
+            let seq = self.db.generate_id().map_err(|e| self.error(e))? + 1;
+            writes.push((
+                document.id.as_str().as_bytes().to_vec(),
+                encode(document),
+                seq,
+            ));
+        }
+        let result: Result<(), TransactionError<()>> = (
+            &self.documents,
+            &self.changes,
+            &self.source_counts,
+            &self.text_hashes,
+            &self.minhash_bands,
+        )
+            .transaction(|(stored, changes, counts, text_hashes, bands)| {
+                for (key, encoded, seq) in &writes {
+                    stored.insert(key.as_slice(), encoded.as_slice())?;
+                    changes.insert(&seq.to_be_bytes(), key.as_slice())?;
+                }
+                for (document, previous_source) in documents {
+                    if previous_source.as_deref() != Some(document.source.as_str()) {
                         if let Some(old_source) = previous_source {
                             add_to_count(counts, old_source, -1)?;
                         }
                         add_to_count(counts, &document.source, 1)?;
                     }
-                    Ok(())
-                },
-            );
+                    let id = document.id.as_str().as_bytes();
+                    if let Some(removed) = &index_changes.remove {
+                        if text_hashes.get(removed.exact)?.as_deref() == Some(id) {
+                            text_hashes.remove(&removed.exact)?;
+                        }
+                        for (band, key) in band_keys(removed) {
+                            bands.remove(band_entry(band, key, id))?;
+                        }
+                    }
+                    if let Some(added) = &index_changes.add {
+                        text_hashes.insert(&added.exact, id)?;
+                        for (band, key) in band_keys(added) {
+                            bands.insert(band_entry(band, key, id), Vec::new())?;
+                        }
+                    }
+                }
+                Ok(())
+            });
         result.map_err(|error| match error {
             TransactionError::Abort(()) => unreachable!("the transaction never aborts"),
             TransactionError::Storage(error) => self.error(error),
-        })?;
-
-        Ok(if previous.is_some() {
-            PutOutcome::Updated
-        } else {
-            PutOutcome::New
         })
     }
 
@@ -290,6 +483,42 @@ impl Store {
     }
 }
 
+/// Fingerprint entries to remove and add with a write.
+#[derive(Default)]
+struct IndexChanges {
+    remove: Option<Fingerprint>,
+    add: Option<Fingerprint>,
+}
+
+fn band_keys(fingerprint: &Fingerprint) -> impl Iterator<Item = (usize, u64)> + '_ {
+    fingerprint
+        .minhash
+        .iter()
+        .flat_map(|minhash| minhash.band_keys().into_iter().enumerate())
+}
+
+fn band_prefix(band: usize, key: u64) -> [u8; BAND_PREFIX_LEN] {
+    let mut prefix = [0u8; BAND_PREFIX_LEN];
+    prefix[0] = u8::try_from(band).expect("fewer than 256 bands");
+    prefix[1..].copy_from_slice(&key.to_be_bytes());
+    prefix
+}
+
+fn band_entry(band: usize, key: u64, id: &[u8]) -> Vec<u8> {
+    let mut entry = band_prefix(band, key).to_vec();
+    entry.extend_from_slice(id);
+    entry
+}
+
+/// Adds `url` to a list of other locations; returns whether the list changed.
+fn add_url(also_at: &mut Vec<String>, url: &str) -> bool {
+    if also_at.iter().any(|known| known == url) || also_at.len() >= MAX_ALSO_AT {
+        return false;
+    }
+    also_at.push(url.to_string());
+    true
+}
+
 fn add_to_count(
     counts: &TransactionalTree,
     source: &str,
@@ -417,6 +646,123 @@ mod tests {
             .map(|s| s.id)
             .collect();
         assert_eq!(ids, ["b"]);
+    }
+
+    const ARTICLE: &str = "The city opened three new shelters for families this winter. Each \
+        shelter has a shared kitchen, a playroom and a caseworker on site, so that families can \
+        see a caseworker on the day they arrive. Waiting times for a first meeting fell from \
+        nine days to one, and most families moved to permanent housing within six months. The \
+        council now plans two more shelters in the northern districts, where demand is highest, \
+        and will publish monthly figures on placements and waiting times.";
+
+    const OTHER_ARTICLE: &str = "The regional health service pooled the waiting lists of \
+        three hospitals for planned surgery. Patients are offered the first free slot at any \
+        of the three sites, clinicians prioritise by need, and staff call those who waited \
+        longest first. Within a year the number waiting more than eighteen weeks fell \
+        noticeably, and a transport service now helps patients reach distant hospitals.";
+
+    #[test]
+    fn the_same_text_under_another_url_is_stored_once() {
+        let store = Store::open_temporary().unwrap();
+        let original = document("https://a.example/shelters", "a", ARTICLE);
+        let copy = document(
+            "https://a.example/news?id=7",
+            "a",
+            &ARTICLE.replace(". ", ".\n\n"),
+        );
+        assert_eq!(store.put_document(&original).unwrap(), PutOutcome::New);
+        assert_eq!(store.put_document(&copy).unwrap(), PutOutcome::Duplicate);
+        assert_eq!(store.put_document(&copy).unwrap(), PutOutcome::Duplicate);
+
+        assert_eq!(store.document(&copy.id).unwrap(), None);
+        assert_eq!(store.num_documents().unwrap(), 1);
+        let stored = store.document(&original.id).unwrap().unwrap();
+        assert_eq!(stored.also_at, ["https://a.example/news?id=7"]);
+        // The original is logged again, so that the index learns its other URL.
+        let changed: Vec<DocId> = store
+            .changes_after(0)
+            .map(|change| change.unwrap().1)
+            .collect();
+        assert_eq!(changed, [original.id.clone(), original.id.clone()]);
+
+        // Recrawling the original keeps what the store learnt.
+        assert_eq!(
+            store.put_document(&original).unwrap(),
+            PutOutcome::Unchanged
+        );
+        let edited = document(
+            "https://a.example/shelters",
+            "a",
+            &format!("{ARTICLE} Updated."),
+        );
+        assert_eq!(store.put_document(&edited).unwrap(), PutOutcome::Updated);
+        assert_eq!(
+            store.document(&original.id).unwrap().unwrap().also_at.len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_republished_copy_is_linked_to_its_original() {
+        let store = Store::open_temporary().unwrap();
+        let original = document("https://city.example/shelters", "city", ARTICLE);
+        let republished = document(
+            "https://news.example/2024/shelters",
+            "news",
+            &format!("First published by the city council. {ARTICLE} Reproduced with permission."),
+        );
+        let unrelated = document("https://health.example/lists", "health", OTHER_ARTICLE);
+        for doc in [&original, &republished, &unrelated] {
+            assert_eq!(store.put_document(doc).unwrap(), PutOutcome::New);
+        }
+
+        let copy = store.document(&republished.id).unwrap().unwrap();
+        assert_eq!(copy.duplicate_of, Some(original.id.clone()));
+        let stored_original = store.document(&original.id).unwrap().unwrap();
+        assert_eq!(
+            stored_original.also_at,
+            ["https://news.example/2024/shelters"]
+        );
+        assert_eq!(stored_original.duplicate_of, None);
+        assert_eq!(
+            store.document(&unrelated.id).unwrap().unwrap().duplicate_of,
+            None
+        );
+        assert_eq!(store.num_documents_from("news").unwrap(), 1);
+
+        // Rewritten into another article, the copy is an original again and unlinked.
+        let rewritten = document(
+            "https://news.example/2024/shelters",
+            "news",
+            OTHER_ARTICLE.replace("regional", "national").as_str(),
+        );
+        assert_eq!(store.put_document(&rewritten).unwrap(), PutOutcome::Updated);
+        // It now repeats the health article nearly word for word.
+        assert_eq!(
+            store.document(&rewritten.id).unwrap().unwrap().duplicate_of,
+            Some(unrelated.id)
+        );
+        assert!(
+            store
+                .document(&original.id)
+                .unwrap()
+                .unwrap()
+                .also_at
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn short_texts_are_never_duplicates() {
+        let store = Store::open_temporary().unwrap();
+        for url in ["https://a.example/1", "https://a.example/2"] {
+            assert_eq!(
+                store
+                    .put_document(&document(url, "a", "Read more"))
+                    .unwrap(),
+                PutOutcome::New
+            );
+        }
     }
 
     #[test]

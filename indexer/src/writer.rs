@@ -64,6 +64,8 @@ impl IndexUpdater {
             self.writer
                 .delete_term(Term::from_field_text(self.index.schema().id, id.as_str()));
             match store.document(&id)? {
+                // A near-duplicate stays out of the index: its original lists it in `also_at`.
+                Some(document) if document.duplicate_of.is_some() => report.num_removed += 1,
                 Some(document) => {
                     self.writer
                         .add_document(to_tantivy(&self.index, &document))?;
@@ -110,8 +112,12 @@ impl IndexUpdater {
 
         let mut report = SyncReport::default();
         for document in store.documents() {
+            let document = document?;
+            if document.duplicate_of.is_some() {
+                continue;
+            }
             self.writer
-                .add_document(to_tantivy(&self.index, &document?))?;
+                .add_document(to_tantivy(&self.index, &document))?;
             report.num_indexed += 1;
             on_progress(report.num_indexed);
             if report.num_indexed % DOCS_PER_COMMIT == 0 {
@@ -156,6 +162,9 @@ fn to_tantivy(index: &SearchIndex, document: &Document) -> TantivyDocument {
     doc.add_text(schema.id, document.id.as_str());
     // Results link to the canonical URL: the fetched one may carry tracking parameters.
     doc.add_text(schema.url, &document.canonical_url);
+    for url in &document.also_at {
+        doc.add_text(schema.also_at, url);
+    }
 
     let texts = [
         (TextPart::Title, &document.title),

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use agora_crawler::fetcher::Fetcher;
-use agora_crawler::inspect::{InspectReport, inspect};
+use agora_crawler::inspect::{InspectReport, PageReport, inspect};
 use agora_crawler::{Config, CrawlerSettings};
 
 use crate::cli::InspectArgs;
@@ -36,7 +36,8 @@ pub async fn run(args: InspectArgs) -> anyhow::Result<ExitCode> {
 
 fn print_report(report: &InspectReport) {
     println!("url:          {}", report.url);
-    if report.final_url != report.url {
+    // The fragment never reaches the server, so it alone is no redirect.
+    if report.final_url != report.url.split('#').next().unwrap_or_default() {
         println!("redirected:   {}", report.final_url);
     }
     println!("status:       {}", report.status);
@@ -46,27 +47,7 @@ fn print_report(report: &InspectReport) {
     );
     println!("read as:      {}", report.read_as);
     if let Some(page) = &report.page {
-        println!("canonical:    {}", page.canonical_url);
-        println!("              {}", page.canonical_reason);
-        println!("charset:      {}", page.charset);
-        println!("title:        {}", page.title);
-        println!("language:     {} ({})", page.language, page.language_reason);
-        let published = page
-            .published
-            .map(|date| date.to_rfc3339())
-            .unwrap_or_else(|| "not found".to_string());
-        println!("published:    {published}");
-        println!("summary:      {}", page.summary);
-        println!("extraction:   {}", page.extraction);
-        println!(
-            "dropped:      {}",
-            if page.dropped_blocks.is_empty() {
-                "nothing".to_string()
-            } else {
-                page.dropped_blocks.join(", ")
-            }
-        );
-        println!("\n{}", page.body);
+        print_page(page);
     }
     if let Some(feed) = &report.feed {
         println!("feed title:   {}", feed.title);
@@ -95,4 +76,59 @@ fn print_report(report: &InspectReport) {
             println!("  - {location}");
         }
     }
+}
+
+fn print_page(page: &PageReport) {
+    println!("canonical:    {}", page.canonical_url);
+    println!("              {}", page.canonical_reason);
+    println!("charset:      {}", page.charset);
+    println!("title:        {}", page.title);
+    println!("title from:   {}", page.title_source);
+    println!("language:     {} ({})", page.language, page.language_reason);
+    if let Some(declared) = &page.declared_language {
+        println!("              declared {declared}");
+    }
+    if let Some(detected) = &page.detected_language {
+        println!(
+            "              whatlang reads {} (confidence {:.2}{})",
+            detected.lang,
+            detected.confidence,
+            if detected.is_reliable {
+                ""
+            } else {
+                ", unreliable"
+            }
+        );
+    }
+    match (page.published, &page.published_source) {
+        (Some(date), Some(source)) => {
+            println!("published:    {} (from {source})", date.to_rfc3339())
+        }
+        (Some(date), None) => println!("published:    {}", date.to_rfc3339()),
+        (None, _) => println!("published:    not found"),
+    }
+    println!("summary:      {}", page.summary);
+    println!("extraction:   {}", page.extraction);
+    if let Some(block) = &page.main_block {
+        println!(
+            "main block:   {} (score {:.1}, {} characters)",
+            block.path, block.score, block.num_chars
+        );
+    }
+    for block in &page.runners_up {
+        println!(
+            "runner-up:    {} (score {:.1}, {} characters)",
+            block.path, block.score, block.num_chars
+        );
+    }
+    if page.dropped_blocks.is_empty() {
+        println!("dropped:      nothing");
+    }
+    for block in &page.dropped_blocks {
+        println!(
+            "dropped:      {} ({}; {} characters)",
+            block.path, block.reason, block.num_chars
+        );
+    }
+    println!("\n{}", page.body);
 }

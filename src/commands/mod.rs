@@ -28,6 +28,9 @@ pub async fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Sources {
             command: SourcesCommand::Status(args),
         } => sources::status(&args),
+        Command::Sources {
+            command: SourcesCommand::Import(args),
+        } => sources::import(&args),
         Command::Inspect(args) => inspect::run(args).await,
         Command::Export(args) => export::run(&args),
         Command::Eval(args) => eval::run(args).await,

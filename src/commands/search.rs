@@ -48,7 +48,7 @@ pub async fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
             .score
             .map(|score| format!(" · score {score:.2}"))
             .unwrap_or_default();
-        let lines = [
+        let mut lines = vec![
             format!("{}. {}", rank + 1, hit.title),
             format!(
                 "   {} · {} · {} · {}{}",
@@ -57,6 +57,9 @@ pub async fn run(args: SearchArgs) -> anyhow::Result<ExitCode> {
             format!("   {}", terminal_snippet(&hit.snippet, styled)),
             format!("   {}", hit.url),
         ];
+        if !hit.also_at.is_empty() {
+            lines.push(format!("   also at {}", hit.also_at.join(", ")));
+        }
         for line in lines {
             if !out.line(&line)? {
                 return Ok(ExitCode::SUCCESS);

@@ -1,15 +1,16 @@
-//! `agora sources check` and `agora sources status`, and configuration loading for the others.
+//! `agora sources check`, `status` and `import`, and configuration loading for the others.
 
+use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
 
+use agora_crawler::import::{ImportDefaults, ImportError, import_opml};
 use agora_crawler::{Config, ConfigError, register_sources};
 use anyhow::Context;
 
 use agora_indexer::RankingSettings;
 
-use crate::cli::DEFAULT_CONFIG;
-use crate::cli::{ConfigArgs, StatusArgs};
+use crate::cli::{ConfigArgs, DEFAULT_CONFIG, ImportArgs, StatusArgs};
 use crate::commands::index::open_store;
 
 /// Loads the configuration; on problems, prints each on standard error and returns `None`.
@@ -127,4 +128,99 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn import(args: &ImportArgs) -> anyhow::Result<ExitCode> {
+    let sources_path = &args.config.config;
+    let country = args.country.trim().to_ascii_uppercase();
+    if !agora_indexer::country::is_valid_country(&country) {
+        eprintln!(
+            "error: --country '{}' is not an ISO 3166-1 alpha-2 code or INT",
+            args.country
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let defaults = ImportDefaults {
+        country,
+        content: args
+            .content
+            .parse()
+            .map_err(|()| anyhow::anyhow!("unknown content kind `{}`", args.content))?,
+    };
+    let opml =
+        std::fs::read(&args.file).with_context(|| format!("reading `{}`", args.file.display()))?;
+    let sources_text = std::fs::read_to_string(sources_path)
+        .with_context(|| format!("reading `{}`", sources_path.display()))?;
+    let opml_name = args
+        .file
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_else(|| args.file.display().to_string());
+
+    let import = match import_opml(&sources_text, sources_path, &opml, &opml_name, &defaults) {
+        Ok(import) => import,
+        Err(error) => {
+            let culprit = match error {
+                ImportError::Opml(_) | ImportError::NoFeeds => &args.file,
+                ImportError::Sources { .. } | ImportError::Invalid(_) => sources_path,
+            };
+            eprintln!("error: {}: {error}", culprit.display());
+            eprintln!("{}: not changed", sources_path.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+
+    let width = import
+        .added
+        .iter()
+        .map(|source| source.id.len())
+        .max()
+        .unwrap_or(0);
+    for source in &import.added {
+        println!("added    {:<width$}  {}", source.id, source.url);
+    }
+    for feed in &import.skipped {
+        println!("skipped  {} ({})", feed.url, feed.reason);
+    }
+    let (num_added, num_skipped) = (import.added.len(), import.skipped.len());
+    if args.dry_run {
+        println!(
+            "{}: {num_added} source(s) would be added, {num_skipped} skipped; dry run, not changed",
+            sources_path.display()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    if num_added > 0 {
+        write_atomically(sources_path, &import.text)?;
+    }
+    println!(
+        "{}: {num_added} source(s) added, {num_skipped} skipped",
+        sources_path.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Replaces `path` by `text` through a temporary file in the same folder, so that a crash or a
+/// full disk leaves either the old file or the new one, never half of one.
+fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let file_name = path
+        .file_name()
+        .context("the sources path names no file")?
+        .to_string_lossy();
+    let temporary = dir.join(format!(".{file_name}.import-{}", std::process::id()));
+    let written = std::fs::File::create(&temporary)
+        .and_then(|mut file| {
+            file.write_all(text.as_bytes())?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if written.is_err() {
+        // Best effort: the original file is untouched either way.
+        let _ = std::fs::remove_file(&temporary);
+    }
+    written.with_context(|| format!("writing `{}`", path.display()))
 }

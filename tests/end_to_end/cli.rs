@@ -119,8 +119,29 @@ async fn inspect_explains_a_page_and_lists_a_feed() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|block| block.as_str().unwrap().contains("share-buttons"))
+            .any(
+                |block| block["path"].as_str().unwrap().contains("share-buttons")
+                    && block["reason"].as_str().unwrap().contains("share")
+            )
     );
+    assert_eq!(page["page"]["removed_parameters"][0], "utm_source");
+    assert_eq!(page["page"]["published_source"], "article:published_time");
+
+    let text =
+        tokio::task::block_in_place(|| workspace.agora(&["inspect", &page_url])).assert_success();
+    for expected in [
+        "tracking parameters removed: utm_source",
+        "main block:   body > main",
+        "dropped:      ",
+        "class or id hint `cookie`",
+        "title from:   the main <h1>",
+    ] {
+        assert!(
+            text.stdout.contains(expected),
+            "{expected}\n{}",
+            text.stdout
+        );
+    }
 
     let feed_url = server.url("/atom.xml").to_string();
     let feed =
@@ -135,4 +156,127 @@ async fn inspect_explains_a_page_and_lists_a_feed() {
         "{}",
         feed.stdout
     );
+}
+
+const OPML: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>Reader export</title></head>
+  <body>
+    <outline text="Cities">
+      <outline type="rss" text="Prefeitura de São Paulo" xmlUrl="https://sp.example/feed"/>
+      <outline type="rss" text="Already here" xmlUrl="https://example.org/feed/"/>
+    </outline>
+    <outline type="rss" title="Stadt Wien" xmlUrl="https://wien.example/rss" language="de-AT"/>
+  </body>
+</opml>"#;
+
+const COMMENTED_SOURCES: &str = r#"# Our sources: keep this comment.
+[crawler]
+politeness_delay = "2s" # slower for small sites
+
+[[source]]
+id = "opsi"
+kind = "feed"
+url = "https://example.org/feed/"
+country = "INT"
+"#;
+
+#[test]
+fn sources_import_adds_opml_feeds_and_keeps_the_file_layout() {
+    let workspace = Workspace::new(COMMENTED_SOURCES, None);
+    std::fs::write(workspace.dir.path().join("feeds.opml"), OPML).unwrap();
+
+    let dry = workspace
+        .agora(&["sources", "import", "feeds.opml", "--dry-run"])
+        .assert_success();
+    assert!(
+        dry.stdout.contains("2 source(s) would be added, 1 skipped"),
+        "{}",
+        dry.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(workspace.config()).unwrap(),
+        COMMENTED_SOURCES
+    );
+
+    let run = workspace
+        .agora(&[
+            "sources",
+            "import",
+            "feeds.opml",
+            "--country",
+            "br",
+            "--content",
+            "news",
+        ])
+        .assert_success();
+    for expected in [
+        "added    prefeitura-de-sao-paulo  https://sp.example/feed",
+        "added    stadt-wien               https://wien.example/rss",
+        "skipped  https://example.org/feed/ (already configured)",
+        "2 source(s) added, 1 skipped",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected}\n{}", run.stdout);
+    }
+    let text = std::fs::read_to_string(workspace.config()).unwrap();
+    assert!(text.starts_with(COMMENTED_SOURCES), "{text}");
+    assert!(
+        text.contains("# Imported from feeds.opml (folder \"Cities\")\n[[source]]"),
+        "{text}"
+    );
+    assert!(
+        text.contains("country = \"BR\"\nlanguage = \"de\"\ncontent = \"news\""),
+        "{text}"
+    );
+    workspace.agora(&["sources", "check"]).assert_success();
+
+    let again = workspace
+        .agora(&["sources", "import", "feeds.opml"])
+        .assert_success();
+    assert!(
+        again.stdout.contains("0 source(s) added, 3 skipped"),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(std::fs::read_to_string(workspace.config()).unwrap(), text);
+}
+
+#[test]
+fn sources_import_of_a_malformed_opml_changes_nothing() {
+    let workspace = Workspace::new(COMMENTED_SOURCES, None);
+    let opml = workspace.dir.path().join("broken.opml");
+    std::fs::write(
+        &opml,
+        "<opml><body><outline text='x' xmlUrl='https://a.example/'>",
+    )
+    .unwrap();
+    let run = workspace.agora(&["sources", "import", "broken.opml"]);
+    assert_eq!(run.code, Some(1), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("broken.opml: cannot read the OPML file"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("not changed"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(workspace.config()).unwrap(),
+        COMMENTED_SOURCES
+    );
+
+    let bad_country = workspace.agora(&["sources", "import", "broken.opml", "--country", "XX"]);
+    assert_eq!(bad_country.code, Some(1));
+    assert!(
+        bad_country.stderr.contains("--country 'XX'"),
+        "{}",
+        bad_country.stderr
+    );
+
+    let leftovers: Vec<_> = std::fs::read_dir(workspace.dir.path())
+        .unwrap()
+        .flatten()
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("import"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }

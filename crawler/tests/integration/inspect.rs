@@ -31,11 +31,25 @@ async fn a_page_is_explained() {
     assert!(
         page.dropped_blocks
             .iter()
-            .any(|block| block.contains("newsletter")),
+            .any(|block| block.path.contains("newsletter")
+                && block.reason.contains("`newsletter`")),
         "{:?}",
         page.dropped_blocks
     );
     assert!(page.canonical_reason.contains("no rel=canonical"));
+    assert_eq!(
+        page.published_source.as_deref(),
+        Some("JSON-LD datePublished")
+    );
+    assert_eq!(page.title_source, "the main <h1>");
+    assert_eq!(
+        page.declared_language.as_deref(),
+        Some("`en-GB` in <html lang>")
+    );
+    assert_eq!(page.detected_language.unwrap().lang, "en");
+    let main_block = page.main_block.unwrap();
+    assert_eq!(main_block.path, "body > div#content");
+    assert!(main_block.score > 0.0);
 }
 
 #[tokio::test]

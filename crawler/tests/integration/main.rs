@@ -1,5 +1,6 @@
 //! Integration tests of the crawler against a loopback fixture server.
 
 mod common;
+mod content;
 mod crawl;
 mod inspect;

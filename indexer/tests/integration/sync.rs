@@ -90,3 +90,46 @@ fn documents_without_language_fields_are_still_found() {
     index.updater().unwrap().sync(&store, |_| {}).unwrap();
     assert_eq!(total(&index, "budzet obywatelski"), 1);
 }
+
+#[test]
+fn a_republished_article_is_found_once_with_its_other_url() {
+    let article = "Three hospitals pooled their waiting lists for planned surgery, so that \
+        patients are offered the first free slot at any of the three sites. Clinicians \
+        prioritise patients by clinical need, and staff call those who have waited longest \
+        first. Within a year, the number of patients waiting more than eighteen weeks fell \
+        noticeably, and a patient transport service now takes people to distant hospitals.";
+    let draft = |url: &str, source: &str, body: String| {
+        DocumentDraft {
+            url: url.into(),
+            canonical_url: url.into(),
+            source: source.into(),
+            title: "Pooled waiting lists".into(),
+            body,
+            lang: "en".into(),
+            country: "GB".into(),
+            ..DocumentDraft::default()
+        }
+        .finish(Utc::now())
+    };
+    let store = Store::open_temporary().unwrap();
+    let original = draft("https://nhs.example/pooled", "nhs", article.to_string());
+    let copy = draft(
+        "https://news.example/pooled",
+        "news",
+        format!("Republished from the health service. {article}"),
+    );
+    store.put_document(&original).unwrap();
+    store.put_document(&copy).unwrap();
+
+    let index = SearchIndex::create_in_ram();
+    let mut updater = index.updater().unwrap();
+    updater.sync(&store, |_| {}).unwrap();
+    let response = search(&index, &SearchRequest::new("pooled waiting lists")).unwrap();
+    assert_eq!(response.total, 1);
+    assert_eq!(response.hits[0].url, "https://nhs.example/pooled");
+    assert_eq!(response.hits[0].also_at, ["https://news.example/pooled"]);
+    assert_eq!(response.facets.source.get("news"), None);
+
+    let rebuilt = updater.rebuild(&store, |_| {}).unwrap();
+    assert_eq!(rebuilt.num_docs, 1);
+}
