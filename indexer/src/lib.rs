@@ -14,6 +14,7 @@ pub mod cjk;
 pub mod country;
 pub mod document;
 mod error;
+pub mod fetch_state;
 mod index;
 pub mod language;
 pub mod query;
@@ -26,6 +27,7 @@ mod writer;
 
 pub use document::{ContentKind, DocId, Document, DocumentDraft};
 pub use error::{IndexerError, Result};
+pub use fetch_state::FetchState;
 pub use index::{OpenOutcome, SearchIndex};
 pub use search::{
     FacetDimension, Facets, Filters, Hit, SearchRequest, SearchResponse, SortOrder, search,
