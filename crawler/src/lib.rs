@@ -8,11 +8,14 @@ mod error;
 pub mod extract;
 pub mod feed;
 pub mod fetcher;
+pub mod incremental;
 pub mod inspect;
 pub mod local;
 pub mod normalize;
 pub mod politeness;
 pub mod record;
+pub mod retry;
+pub mod robots;
 pub mod schedule;
 pub mod sitemap;
 #[cfg(feature = "testing")]

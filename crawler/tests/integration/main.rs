@@ -2,4 +2,8 @@
 
 mod common;
 mod crawl;
+mod fetch;
+mod incremental;
 mod inspect;
+mod politeness;
+mod status;
