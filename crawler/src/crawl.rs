@@ -203,6 +203,21 @@ impl Crawler {
         })
     }
 
+    /// Returns a crawler with new settings (and so a new fetcher, whose host queues and
+    /// robots.txt cache start empty), sharing this one's store and observer.
+    pub fn with_settings(&self, settings: CrawlerSettings) -> Result<Crawler, CrawlError> {
+        let fetcher = Fetcher::new(&settings).map_err(|error| CrawlError::Fetch {
+            url: String::new(),
+            error,
+        })?;
+        Ok(Crawler {
+            fetcher: Arc::new(fetcher),
+            store: Arc::clone(&self.store),
+            settings: Arc::new(settings),
+            observer: Arc::clone(&self.observer),
+        })
+    }
+
     /// Reports progress to `observer`.
     pub fn with_observer(mut self, observer: Arc<dyn CrawlObserver>) -> Crawler {
         self.observer = observer;

@@ -14,6 +14,7 @@ pub mod local;
 pub mod normalize;
 pub mod politeness;
 pub mod record;
+pub mod reload;
 pub mod retry;
 pub mod robots;
 pub mod schedule;
