@@ -4,9 +4,11 @@
 //!
 //! Run with `cargo bench -p agora-crawler --bench crawl`. `AGORA_BENCH_PAGES` lists the
 //! sizes to crawl, comma-separated (default `2500,5000`); each size runs in a process of its
-//! own, so that its peak memory (VmHWM) is its own. The baseline is the extraction of the
-//! same pages alone (charset decoding and main-text extraction, one core), measured in the
-//! same process: the crawl's cost per page is reported as a ratio to it.
+//! own, so that its peak memory (VmHWM) is its own. Two baselines are measured in the same
+//! run: the extraction of the same pages alone (charset decoding and main-text extraction,
+//! one core), to which the crawl's cost per page is reported as a ratio; and the peak memory
+//! of storing the same documents and fetch states without crawling (another process), since
+//! the store's memory grows with its contents and the crawler's own share is the difference.
 
 use std::process::Command;
 use std::sync::Arc;
@@ -16,9 +18,10 @@ use std::time::{Duration, Instant};
 use agora_crawler::charset::decode_html;
 use agora_crawler::config::Selectors;
 use agora_crawler::extract::extract_page;
+use agora_crawler::record::DocumentParts;
 use agora_crawler::testing::{FixtureResponse, FixtureServer};
 use agora_crawler::{Config, Crawler};
-use agora_indexer::Store;
+use agora_indexer::{FetchState, Store};
 
 /// Set in the child processes, to the number of pages they crawl.
 const CHILD_ENV: &str = "AGORA_BENCH_CRAWL_CHILD";
@@ -69,35 +72,108 @@ const WORDS: &[&str] = &[
 ];
 
 fn main() {
-    if let Ok(pages) = std::env::var(CHILD_ENV) {
-        let pages: usize = pages.parse().expect("the parent passes a page count");
-        run_child(pages);
+    if let Ok(task) = std::env::var(CHILD_ENV) {
+        match task.split_once(':') {
+            Some(("crawl", pages)) => run_crawl(pages.parse().expect("a page count")),
+            Some(("store", pages)) => run_store_alone(pages.parse().expect("a page count")),
+            _ => panic!("unknown task `{task}`"),
+        }
         return;
     }
     let sizes = std::env::var("AGORA_BENCH_PAGES").unwrap_or_else(|_| "2500,5000".to_string());
     println!(
-        "{:>6}  {:>8}  {:>7}  {:>10}  {:>14}  {:>13}  {:>5}",
-        "pages", "pages/s", "MB/s", "peak MiB", "ms/page crawl", "ms/page alone", "ratio"
+        "{:>6}  {:>8}  {:>7}  {:>10}  {:>14}  {:>13}  {:>5}  {:>15}  {:>14}",
+        "pages",
+        "pages/s",
+        "MB/s",
+        "peak MiB",
+        "ms/page crawl",
+        "ms/page alone",
+        "ratio",
+        "store peak MiB",
+        "crawler's MiB"
     );
     for size in sizes
         .split(',')
         .map(str::trim)
         .filter(|size| !size.is_empty())
     {
-        let output = Command::new(std::env::current_exe().expect("the bench knows its path"))
-            .env(CHILD_ENV, size)
-            .output()
-            .expect("the bench runs itself");
-        if !output.status.success() {
-            eprintln!("{}", String::from_utf8_lossy(&output.stderr));
-            panic!("the crawl of {size} pages failed");
-        }
-        print!("{}", String::from_utf8_lossy(&output.stdout));
+        let crawl = run_self(&format!("crawl:{size}"));
+        let store_peak: f64 = run_self(&format!("store:{size}"))
+            .trim()
+            .parse()
+            .expect("the store task prints its peak");
+        let crawl_peak: f64 = crawl
+            .split_whitespace()
+            .nth(3)
+            .and_then(|peak| peak.parse().ok())
+            .expect("the crawl task prints its peak fourth");
+        println!(
+            "{}  {store_peak:>15.0}  {:>14.0}",
+            crawl.trim_end(),
+            crawl_peak - store_peak
+        );
     }
 }
 
+/// Runs this bench again as a child doing `task`, and returns what it printed.
+fn run_self(task: &str) -> String {
+    let output = Command::new(std::env::current_exe().expect("the bench knows its path"))
+        .env(CHILD_ENV, task)
+        .output()
+        .expect("the bench runs itself");
+    if !output.status.success() {
+        eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+        panic!("`{task}` failed");
+    }
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Stores the documents of `num_pages` pages, and their fetch states, without fetching them,
+/// and prints the peak memory in MiB.
+fn run_store_alone(num_pages: usize) {
+    let paragraphs = paragraphs();
+    let config = bench_config("http://127.0.0.1:9", num_pages);
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let store = Store::open(dir.path()).expect("the store opens");
+    for index in 0..num_pages {
+        let html = page(index, &paragraphs);
+        let (text, _, _) = decode_html(html.as_bytes(), Some("text/html; charset=utf-8"));
+        let extracted = extract_page(&text, &Selectors::default()).expect("pages extract");
+        let url = url::Url::parse(&format!("https://bench.example/pages/{index}.html"))
+            .expect("a valid URL");
+        let parts = DocumentParts {
+            url: url.clone(),
+            canonical: url,
+            title: extracted.title,
+            summary: extracted.summary,
+            body: extracted.body,
+            declared_lang: extracted.declared_lang,
+            published: extracted.published,
+            country: None,
+            topics: None,
+            kind: None,
+        };
+        let (document, _) = parts
+            .into_document(&config.sources[0])
+            .expect("pages make documents");
+        store.put_document(&document).expect("the store writes");
+        // The crawl also remembers each page's fetch, for the next conditional request.
+        let state = FetchState {
+            etag: None,
+            last_modified: None,
+            fetched_at: chrono::Utc::now(),
+            final_url: None,
+        };
+        store
+            .put_fetch_state(&format!("http://127.0.0.1:9/pages/{index}.html"), &state)
+            .expect("the store writes");
+    }
+    println!("{:.0}", peak_memory_mib());
+}
+
 /// Crawls `num_pages` pages, then measures extraction alone, and prints one table row.
-fn run_child(num_pages: usize) {
+fn run_crawl(num_pages: usize) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -141,14 +217,7 @@ async fn crawl(num_pages: usize, paragraphs: &[String]) -> (Duration, u64, u64) 
     });
     server.route("/sitemap.xml", sitemap(num_pages));
 
-    let text = format!(
-        "[crawler]\npoliteness_delay = \"0s\"\ndefault_max_pages = {num_pages}\n\
-         source_time_budget = \"1h\"\n\n[[source]]\nid = \"bench\"\nkind = \"sitemap\"\n\
-         url = \"{}/sitemap.xml\"\ncountry = \"INT\"\n",
-        server.base()
-    );
-    let config = Config::parse(&text, std::path::Path::new("sources.toml"))
-        .expect("the bench configuration is valid");
+    let config = bench_config(&server.base(), num_pages);
     let dir = tempfile::tempdir().expect("a temporary folder");
     let store = Arc::new(Store::open(dir.path()).expect("the store opens"));
     let crawler =
@@ -159,6 +228,17 @@ async fn crawl(num_pages: usize, paragraphs: &[String]) -> (Duration, u64, u64) 
     let elapsed = started.elapsed();
     assert!(report.error.is_none(), "{report:?}");
     (elapsed, num_bytes.load(Ordering::Relaxed), report.num_new)
+}
+
+/// Returns a configuration with one sitemap source on `base`, the politeness delay off.
+fn bench_config(base: &str, num_pages: usize) -> Config {
+    let text = format!(
+        "[crawler]\npoliteness_delay = \"0s\"\ndefault_max_pages = {num_pages}\n\
+         source_time_budget = \"1h\"\n\n[[source]]\nid = \"bench\"\nkind = \"sitemap\"\n\
+         url = \"{base}/sitemap.xml\"\ncountry = \"INT\"\n"
+    );
+    Config::parse(&text, std::path::Path::new("sources.toml"))
+        .expect("the bench configuration is valid")
 }
 
 /// Extracts the first pages one after the other, as the crawl does for each; returns the
