@@ -36,10 +36,13 @@ impl CrawlProgress {
 
 impl CrawlObserver for CrawlProgress {
     fn entry_done(&self, _source_id: &str, outcome: EntryOutcome) {
-        let counter = if outcome == EntryOutcome::Failed {
-            &self.num_failed
-        } else {
-            &self.num_entries
+        let counter = match outcome {
+            EntryOutcome::Failed => &self.num_failed,
+            // Not fetched: robots.txt excludes it.
+            EntryOutcome::Excluded => return,
+            EntryOutcome::New | EntryOutcome::Updated | EntryOutcome::Unchanged => {
+                &self.num_entries
+            }
         };
         counter.fetch_add(1, Ordering::Relaxed);
         self.refresh();

@@ -81,6 +81,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let (sender, receiver) = mpsc::channel();
     let indexer = spawn_indexer(updater, Arc::clone(&store), receiver);
     let (shutdown_sender, shutdown) = watch::channel(false);
+    // Even without crawling, SIGHUP must not end the server as it would by default.
+    let reload_now = Arc::new(Notify::new());
+    tokio::spawn(forward_hangups(Arc::clone(&reload_now)));
 
     let schedule = if args.no_crawl {
         None
@@ -93,13 +96,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             .context("setting up the HTTP client")?
             .with_observer(trigger);
         let (watcher, configs) = ConfigWatcher::new(&args.config.config, config.clone());
-        let reload_now = Arc::new(Notify::new());
-        tokio::spawn(watcher.run(
-            CONFIG_POLL_INTERVAL,
-            Arc::clone(&reload_now),
-            wait_for(shutdown.clone()),
-        ));
-        tokio::spawn(forward_hangups(reload_now));
+        tokio::spawn(watcher.run(CONFIG_POLL_INTERVAL, reload_now, wait_for(shutdown.clone())));
         let store = Arc::clone(&store);
         let stop = wait_for(shutdown.clone());
         Some(tokio::spawn(run_schedule(crawler, store, configs, stop)))
