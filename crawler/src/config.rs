@@ -19,6 +19,8 @@ use toml::de::{DeTable, DeValue};
 use url::Url;
 
 use crate::error::ConfigError;
+use crate::retry::RetryPolicy;
+use crate::robots::product_token;
 
 /// The crawler settings and every configured source.
 #[derive(Debug, Clone)]
@@ -50,8 +52,33 @@ pub struct CrawlerSettings {
     pub max_redirects: usize,
     /// Sources crawled at the same time.
     pub max_concurrent_sources: usize,
+    /// HTTP requests in flight at the same time, over every host.
+    pub max_concurrent_requests: usize,
+    /// HTTP requests in flight at the same time to one host.
+    pub max_requests_per_host: usize,
+    /// Attempts after the first for a timeout, a failed connection, a 429 or a 5xx.
+    pub max_retries: u32,
+    /// Wait before the first retry; each further one waits about twice as long.
+    pub retry_delay: Duration,
+    /// Longest total wait between the attempts of one fetch.
+    pub max_retry_wait: Duration,
+    /// Longest time one crawl of one source may take; it then stops and keeps what it stored.
+    pub source_time_budget: Duration,
+    /// Longest interval a failing source's schedule backs off to.
+    pub max_backoff: Duration,
     /// Entries read per source and pass unless the source sets `max_pages`.
     pub default_max_pages: usize,
+}
+
+impl CrawlerSettings {
+    /// Returns how failed requests are retried.
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy {
+            max_retries: self.max_retries,
+            base_delay: self.retry_delay,
+            max_total_wait: self.max_retry_wait,
+        }
+    }
 }
 
 impl Default for CrawlerSettings {
@@ -67,6 +94,13 @@ impl Default for CrawlerSettings {
             max_body_bytes: 10 * 1024 * 1024,
             max_redirects: 10,
             max_concurrent_sources: 8,
+            max_concurrent_requests: 16,
+            max_requests_per_host: 1,
+            max_retries: 3,
+            retry_delay: Duration::from_secs(1),
+            max_retry_wait: Duration::from_secs(120),
+            source_time_budget: Duration::from_secs(600),
+            max_backoff: Duration::from_secs(7 * 24 * 3600),
             default_max_pages: 200,
         }
     }
@@ -243,6 +277,13 @@ const CRAWLER_KEYS: &[&str] = &[
     "max_body_bytes",
     "max_redirects",
     "max_concurrent_sources",
+    "max_concurrent_requests",
+    "max_requests_per_host",
+    "max_retries",
+    "retry_delay",
+    "max_retry_wait",
+    "source_time_budget",
+    "max_backoff",
     "default_max_pages",
 ];
 
@@ -418,6 +459,18 @@ impl Checker {
         self.reject_unknown_keys(table, CRAWLER_KEYS, "[crawler]");
 
         if let Some(agent) = self.string(table, "user_agent") {
+            if product_token(&agent).is_empty() {
+                let span = table
+                    .get("user_agent")
+                    .map(Spanned::span)
+                    .unwrap_or_default();
+                self.report(
+                    span,
+                    "`user_agent` must start with a product token that robots.txt files can \
+                     name, such as \"AgoraBot/0.1 (+https://example.org/agora)\""
+                        .to_string(),
+                );
+            }
             settings.user_agent = agent;
         }
         if let Some(interval) = self.duration(table, "default_interval") {
@@ -437,6 +490,27 @@ impl Checker {
         }
         if let Some(concurrency) = self.positive_integer(table, "max_concurrent_sources") {
             settings.max_concurrent_sources = concurrency;
+        }
+        if let Some(concurrency) = self.positive_integer(table, "max_concurrent_requests") {
+            settings.max_concurrent_requests = concurrency;
+        }
+        if let Some(concurrency) = self.positive_integer(table, "max_requests_per_host") {
+            settings.max_requests_per_host = concurrency;
+        }
+        if let Some(retries) = self.integer(table, "max_retries", 0) {
+            settings.max_retries = u32::try_from(retries).unwrap_or(u32::MAX);
+        }
+        if let Some(delay) = self.duration(table, "retry_delay") {
+            settings.retry_delay = delay;
+        }
+        if let Some(wait) = self.duration(table, "max_retry_wait") {
+            settings.max_retry_wait = wait;
+        }
+        if let Some(budget) = self.duration(table, "source_time_budget") {
+            settings.source_time_budget = budget;
+        }
+        if let Some(backoff) = self.duration(table, "max_backoff") {
+            settings.max_backoff = backoff;
         }
         if let Some(pages) = self.positive_integer(table, "default_max_pages") {
             settings.default_max_pages = pages;

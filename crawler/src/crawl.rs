@@ -1,30 +1,42 @@
 //! Crawling sources: fetch, extract, store, and record how it went.
 //!
-//! Entries stream through one at a time: a feed's entry is fetched, extracted and stored
-//! before the next is looked at, so memory does not grow with the size of a source. A failed
-//! entry is counted and logged and the crawl goes on; a source that cannot be read at all
-//! (its feed is unreachable or malformed) records its error and never affects the others.
+//! Entries stream through a few at a time ([`ENTRIES_IN_FLIGHT`]): a feed's entry is fetched,
+//! extracted and stored while the next ones are fetched, so memory does not grow with the size
+//! of a source. A failed entry is counted and logged and the crawl goes on; a source that
+//! cannot be read at all (its feed is unreachable or malformed) records its error and never
+//! affects the others. Each crawl of a remote source has a time budget; when it runs out the
+//! crawl stops, and what was stored stays. Requests are conditional ([`crate::incremental`]):
+//! an unchanged feed or sitemap is skipped whole, an unchanged page counts as unchanged
+//! without being rewritten.
 
 use std::sync::Arc;
 
 use agora_indexer::{CrawlReport, IndexerError, PutOutcome, SourceStatus, Store};
 use chrono::Utc;
+use futures_util::StreamExt;
+use futures_util::stream;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use tracing::{info, instrument, warn};
+use tracing::{debug, info, instrument, warn};
 use url::Url;
 
 use crate::config::{CrawlerSettings, SourceConfig, SourceKind, SourceLocation};
 use crate::extract::{ExtractError, extract_page_at};
 use crate::feed::{FeedEntry, FeedError, ParsedFeed, parse_feed};
-use crate::fetcher::{FetchError, FetchedResponse, Fetcher};
+use crate::fetcher::{FetchError, FetchOutcome, FetchedResponse, Fetcher};
+use crate::incremental::{self, FetchMark};
 use crate::local::{self, LocalError};
 use crate::normalize::{canonicalize, choose_canonical};
 use crate::record::{DocumentParts, RecordError};
-use crate::sitemap::{Sitemap, SitemapError, parse_sitemap};
+use crate::schedule::next_crawl_at;
+use crate::sitemap::{Sitemap, SitemapError, SitemapUrl, parse_sitemap};
 
 /// Child sitemaps read from one sitemap index per pass.
 const MAX_CHILD_SITEMAPS: usize = 50;
+
+/// Entries of one source worked on at once. Requests to one host still go one at a time;
+/// a few entries in flight let extraction and storing overlap with the next fetches.
+pub const ENTRIES_IN_FLIGHT: usize = 4;
 
 /// Why a source or one of its entries could not be crawled.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +105,34 @@ impl CrawlError {
             CrawlError::Store(_) => "store",
         }
     }
+
+    /// Returns the kind as counted in a source's status, with the status of HTTP errors
+    /// (`http-404`).
+    pub fn counted_kind(&self) -> String {
+        match self {
+            CrawlError::Fetch { error, .. } => error.counted_kind(),
+            other => other.kind().to_string(),
+        }
+    }
+
+    /// Tells whether the next crawl may succeed without anything changing on the site.
+    fn is_transient(&self) -> bool {
+        match self {
+            CrawlError::Fetch { error, .. } => error.is_transient(),
+            CrawlError::Store(_) => true,
+            _ => false,
+        }
+    }
+
+    fn is_robots_exclusion(&self) -> bool {
+        matches!(
+            self,
+            CrawlError::Fetch {
+                error: FetchError::RobotsDisallowed { .. },
+                ..
+            }
+        )
+    }
 }
 
 /// What happened to one entry.
@@ -102,13 +142,32 @@ pub enum EntryOutcome {
     New,
     /// Stored again with changed content.
     Updated,
-    /// Fetched again with unchanged content; not rewritten.
+    /// Fetched again with unchanged content (or answered 304, or skipped by its sitemap
+    /// `lastmod`); not rewritten.
     Unchanged,
     /// The same text is already stored under another URL; not stored again (counted with the
     /// unchanged entries in reports).
     Duplicate,
+    /// Not fetched: robots.txt excludes it.
+    Excluded,
     /// Could not be fetched or extracted.
     Failed,
+}
+
+/// What reading one page gave.
+enum Page {
+    /// The page, and what to remember about its fetch once it is stored.
+    Read(Box<DocumentParts>, Option<FetchMark>),
+    /// A 304: the stored document is current.
+    NotModified(FetchMark),
+}
+
+/// What became of one entry.
+enum Entry {
+    /// Stored (or found identical in the store).
+    Stored(PutOutcome),
+    /// Answered 304 Not Modified.
+    NotModified,
 }
 
 /// Receives progress while sources are crawled (progress bars, index triggers).
@@ -144,6 +203,21 @@ impl Crawler {
             store,
             settings: Arc::new(settings),
             observer: Arc::new(NoObserver),
+        })
+    }
+
+    /// Returns a crawler with new settings (and so a new fetcher, whose host queues and
+    /// robots.txt cache start empty), sharing this one's store and observer.
+    pub fn with_settings(&self, settings: CrawlerSettings) -> Result<Crawler, CrawlError> {
+        let fetcher = Fetcher::new(&settings).map_err(|error| CrawlError::Fetch {
+            url: String::new(),
+            error,
+        })?;
+        Ok(Crawler {
+            fetcher: Arc::new(fetcher),
+            store: Arc::clone(&self.store),
+            settings: Arc::new(settings),
+            observer: Arc::clone(&self.observer),
         })
     }
 
@@ -193,19 +267,21 @@ impl Crawler {
     #[instrument(skip_all, fields(source = %source.id, kind = %source.kind))]
     pub async fn crawl_source(&self, source: &SourceConfig) -> CrawlReport {
         let mut tally = Tally::new(source, Arc::clone(&self.observer));
-        let result = match source.kind {
-            SourceKind::Feed => self.crawl_feed(source, &mut tally).await,
-            SourceKind::Sitemap => self.crawl_sitemap(source, &mut tally).await,
-            SourceKind::Page => self.crawl_page(source, &mut tally).await,
-            SourceKind::Local => {
-                let (finished, result) = self.crawl_local(source, tally).await;
-                tally = finished;
-                result
-            }
+        let result = if source.kind == SourceKind::Local {
+            let (finished, result) = self.crawl_local(source, tally).await;
+            tally = finished;
+            result
+        } else {
+            self.crawl_remote_within_budget(source, &mut tally).await
         };
         if let Err(error) = result {
+            if error.is_robots_exclusion() {
+                tally.report.num_robots_excluded += 1;
+            }
             warn!(source = %source.id, error_kind = error.kind(), error = %error, "source crawl failed");
+            tally.count_error(&error);
             tally.report.error = Some(error.to_string());
+            tally.report.error_kind = Some(error.counted_kind());
         }
 
         let report = tally.finish();
@@ -214,26 +290,73 @@ impl Crawler {
         }
         if !report.failed() {
             info!(
-            source = %source.id,
-            num_fetched = report.num_fetched,
-            num_new = report.num_new,
-            num_updated = report.num_updated,
-            num_unchanged = report.num_unchanged,
-            num_failed = report.num_failed,
-            "source crawled"
+                source = %source.id,
+                num_fetched = report.num_fetched,
+                num_new = report.num_new,
+                num_updated = report.num_updated,
+                num_unchanged = report.num_unchanged,
+                num_not_modified = report.num_not_modified,
+                num_robots_excluded = report.num_robots_excluded,
+                num_failed = report.num_failed,
+                budget_exhausted = report.budget_exhausted,
+                "source crawled"
             );
         }
         self.observer.source_done(&source.id, &report);
         report
     }
 
+    /// Crawls a feed, sitemap or page source until done or until its time budget runs out;
+    /// then the crawl is dropped between two awaits, and what it stored so far stays.
+    async fn crawl_remote_within_budget(
+        &self,
+        source: &SourceConfig,
+        tally: &mut Tally,
+    ) -> Result<(), CrawlError> {
+        let budget = self.settings.source_time_budget;
+        let crawl = async {
+            match source.kind {
+                SourceKind::Feed => self.crawl_feed(source, tally).await,
+                SourceKind::Sitemap => self.crawl_sitemap(source, tally).await,
+                SourceKind::Page => self.crawl_page(source, tally).await,
+                SourceKind::Local => unreachable!("local sources are read on a blocking thread"),
+            }
+        };
+        match tokio::time::timeout(budget, crawl).await {
+            Ok(result) => result,
+            Err(_elapsed) => {
+                warn!(source = %source.id, budget_s = budget.as_secs(), "source time budget exhausted; crawl stopped");
+                tally.report.budget_exhausted = true;
+                Ok(())
+            }
+        }
+    }
+
     async fn crawl_feed(&self, source: &SourceConfig, tally: &mut Tally) -> Result<(), CrawlError> {
         let url = source_url(source);
-        let response = self.fetch(url).await?;
+        let Some(response) = self.fetch_listing(url, tally).await? else {
+            return Ok(());
+        };
         let feed = parse_feed(&response.body, &response.url)?;
-        for entry in feed.entries.iter().take(source.max_pages(&self.settings)) {
-            let result = self.feed_entry_document(source, &feed, entry).await;
-            tally.add(self.store_parts(source, result).await)?;
+        let max_pages = source.max_pages(&self.settings);
+        // Indices rather than references: a closure over borrowed entries would not be
+        // `Send` for every lifetime, which spawning the crawl requires.
+        let feed = &feed;
+        let mut entries = stream::iter(0..feed.entries.len().min(max_pages))
+            .map(|index| async move {
+                let page = self
+                    .feed_entry_document(source, feed, &feed.entries[index])
+                    .await;
+                self.store_page(source, page).await
+            })
+            .buffered(ENTRIES_IN_FLIGHT);
+        while let Some(outcome) = entries.next().await {
+            tally.add(outcome)?;
+        }
+        drop(entries);
+
+        if feed.entries.len() <= max_pages {
+            self.remember_listing(&[FetchMark::fetched(url, &response)], tally)?;
         }
         Ok(())
     }
@@ -243,7 +366,7 @@ impl Crawler {
         source: &SourceConfig,
         feed: &ParsedFeed,
         entry: &FeedEntry,
-    ) -> Result<DocumentParts, CrawlError> {
+    ) -> Result<Page, CrawlError> {
         let declared_lang = feed.language.clone();
         let Some(link) = &entry.link else {
             return Err(CrawlError::NoLink {
@@ -251,7 +374,7 @@ impl Crawler {
             });
         };
         if entry.has_full_text() {
-            return Ok(DocumentParts {
+            let parts = DocumentParts {
                 url: link.clone(),
                 canonical: canonicalize(link),
                 title: entry.title.clone(),
@@ -262,11 +385,15 @@ impl Crawler {
                 country: None,
                 topics: None,
                 kind: None,
-            });
+            };
+            return Ok(Page::Read(Box::new(parts), None));
         }
 
         // A teaser: the article itself is on the linked page.
-        let mut parts = self.page_document(source, link).await?;
+        let (mut parts, mark) = match self.page_document(source, link).await? {
+            Page::Read(parts, mark) => (parts, mark),
+            not_modified @ Page::NotModified(_) => return Ok(not_modified),
+        };
         if !entry.title.is_empty() {
             parts.title = entry.title.clone();
         }
@@ -282,7 +409,7 @@ impl Crawler {
         }
         parts.published = entry.published.or(parts.published);
         parts.declared_lang = parts.declared_lang.or(declared_lang);
-        Ok(parts)
+        Ok(Page::Read(parts, mark))
     }
 
     async fn crawl_sitemap(
@@ -290,51 +417,88 @@ impl Crawler {
         source: &SourceConfig,
         tally: &mut Tally,
     ) -> Result<(), CrawlError> {
-        let max_pages = source.max_pages(&self.settings);
-        let response = self.fetch(source_url(source)).await?;
-        let sitemaps = match parse_sitemap(&response.body, &response.url)? {
-            Sitemap::Urls(urls) => vec![Sitemap::Urls(urls)],
+        let url = source_url(source);
+        let Some(response) = self.fetch_listing(url, tally).await? else {
+            return Ok(());
+        };
+        let mut listings = vec![FetchMark::fetched(url, &response)];
+        let mut urls = match parse_sitemap(&response.body, &response.url)? {
+            Sitemap::Urls(urls) => urls,
             Sitemap::Index(children) => {
-                let mut sitemaps = Vec::new();
-                for child in children.iter().take(MAX_CHILD_SITEMAPS) {
-                    match self
-                        .fetch(child)
-                        .await
-                        .and_then(|response| Ok(parse_sitemap(&response.body, &response.url)?))
-                    {
-                        Ok(sitemap @ Sitemap::Urls(_)) => sitemaps.push(sitemap),
-                        Ok(Sitemap::Index(_)) => {
-                            warn!(source = %source.id, url = %child, "nested sitemap index ignored")
-                        }
-                        Err(error) => tally.add(Err(error))?,
-                    }
-                }
-                sitemaps
+                self.read_child_sitemaps(source, &children, &mut listings, tally)
+                    .await?
             }
         };
+        drop(response);
 
-        let mut num_pages = 0;
-        for sitemap in sitemaps {
-            let Sitemap::Urls(mut urls) = sitemap else {
-                continue;
-            };
-            // With a page budget, the most recently changed pages matter most.
-            urls.sort_by_key(|entry| std::cmp::Reverse(entry.lastmod));
-            for entry in urls {
-                if num_pages == max_pages {
-                    return Ok(());
-                }
-                num_pages += 1;
-                let result = self.page_document(source, &entry.loc).await;
-                tally.add(self.store_parts(source, result).await)?;
+        // With a page budget, the most recently changed pages matter most.
+        urls.sort_by_key(|entry| std::cmp::Reverse(entry.lastmod));
+        let max_pages = source.max_pages(&self.settings);
+        let mut pages = Vec::new();
+        let mut truncated = false;
+        for entry in urls {
+            if incremental::unchanged_since_last_fetch(&self.store, &entry.loc, entry.lastmod)? {
+                tally.skip_by_lastmod();
+            } else if pages.len() == max_pages {
+                truncated = true;
+                break;
+            } else {
+                pages.push(entry.loc);
             }
+        }
+
+        let mut outcomes = stream::iter(pages)
+            .map(|page| async move {
+                let read = self.page_document(source, &page).await;
+                self.store_page(source, read).await
+            })
+            .buffered(ENTRIES_IN_FLIGHT);
+        while let Some(outcome) = outcomes.next().await {
+            tally.add(outcome)?;
+        }
+        drop(outcomes);
+
+        if !truncated {
+            self.remember_listing(&listings, tally)?;
         }
         Ok(())
     }
 
+    /// Reads the child sitemaps of an index; unchanged ones (304) list nothing.
+    async fn read_child_sitemaps(
+        &self,
+        source: &SourceConfig,
+        children: &[Url],
+        listings: &mut Vec<FetchMark>,
+        tally: &mut Tally,
+    ) -> Result<Vec<SitemapUrl>, CrawlError> {
+        let mut urls = Vec::new();
+        for child in children.iter().take(MAX_CHILD_SITEMAPS) {
+            let response = match self.fetch_listing(child, tally).await {
+                Ok(Some(response)) => response,
+                Ok(None) => continue,
+                Err(error) => {
+                    tally.add(Err(error))?;
+                    continue;
+                }
+            };
+            match parse_sitemap(&response.body, &response.url) {
+                Ok(Sitemap::Urls(child_urls)) => {
+                    listings.push(FetchMark::fetched(child, &response));
+                    urls.extend(child_urls);
+                }
+                Ok(Sitemap::Index(_)) => {
+                    warn!(source = %source.id, url = %child, "nested sitemap index ignored")
+                }
+                Err(error) => tally.add(Err(error.into()))?,
+            }
+        }
+        Ok(urls)
+    }
+
     async fn crawl_page(&self, source: &SourceConfig, tally: &mut Tally) -> Result<(), CrawlError> {
-        let parts = self.page_document(source, source_url(source)).await?;
-        tally.add(self.store_parts(source, Ok(parts)).await)
+        let page = self.page_document(source, source_url(source)).await?;
+        tally.add(self.store_page(source, Ok(page)).await)
     }
 
     /// Reads a local folder on a blocking thread; the tally comes back whatever happens.
@@ -356,19 +520,21 @@ impl Crawler {
         task.await.expect("local crawl does not panic")
     }
 
-    /// Fetches and extracts one HTML page.
-    async fn page_document(
-        &self,
-        source: &SourceConfig,
-        url: &Url,
-    ) -> Result<DocumentParts, CrawlError> {
-        let response = self.fetch(url).await?;
+    /// Fetches and extracts one HTML page, conditionally when it was fetched before.
+    async fn page_document(&self, source: &SourceConfig, url: &Url) -> Result<Page, CrawlError> {
+        let response = match self.fetch_conditional(url).await? {
+            FetchOutcome::Fetched(response) => response,
+            FetchOutcome::NotModified { url: final_url } => {
+                return Ok(Page::NotModified(FetchMark::not_modified(url, &final_url)));
+            }
+        };
         if !is_html(&response) {
             return Err(CrawlError::NotHtml {
                 url: response.url.to_string(),
                 content_type: response.content_type.unwrap_or_default(),
             });
         }
+        let mark = FetchMark::fetched(url, &response);
         let selectors = source.selectors.clone();
         let final_url = response.url.clone();
         let (page, final_url) = tokio::task::spawn_blocking(move || {
@@ -387,7 +553,7 @@ impl Crawler {
         })?;
 
         let (canonical, _) = choose_canonical(&final_url, page.canonical.as_deref());
-        Ok(DocumentParts {
+        let parts = DocumentParts {
             url: final_url,
             canonical,
             title: page.title,
@@ -398,17 +564,71 @@ impl Crawler {
             country: None,
             topics: None,
             kind: None,
-        })
+        };
+        Ok(Page::Read(Box::new(parts), Some(mark)))
     }
 
-    async fn fetch(&self, url: &Url) -> Result<FetchedResponse, CrawlError> {
+    /// Fetches a feed or sitemap with its stored validators; `None` when it answered 304.
+    async fn fetch_listing(
+        &self,
+        url: &Url,
+        tally: &mut Tally,
+    ) -> Result<Option<FetchedResponse>, CrawlError> {
+        match self.fetch_conditional(url).await? {
+            FetchOutcome::Fetched(response) => Ok(Some(response)),
+            FetchOutcome::NotModified { url: final_url } => {
+                debug!(url = %url, "listing not modified");
+                tally.report.num_not_modified += 1;
+                let mark = FetchMark::not_modified(url, &final_url);
+                incremental::remember(&self.store, &mark, Utc::now())?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Remembers the validators of a feed or sitemap (and its children) whose entries were
+    /// all processed, unless one failed in a way the next crawl may fix: a 304 would then
+    /// hide that entry until the listing changes.
+    fn remember_listing(&self, listings: &[FetchMark], tally: &Tally) -> Result<(), CrawlError> {
+        if tally.num_transient_failures > 0 {
+            return Ok(());
+        }
+        let now = Utc::now();
+        for mark in listings {
+            incremental::remember(&self.store, mark, now)?;
+        }
+        Ok(())
+    }
+
+    async fn fetch_conditional(&self, url: &Url) -> Result<FetchOutcome, CrawlError> {
+        let validators = incremental::stored_validators(&self.store, url)?;
         self.fetcher
-            .get(url)
+            .fetch(url, validators.as_ref())
             .await
             .map_err(|error| CrawlError::Fetch {
                 url: url.to_string(),
                 error,
             })
+    }
+
+    /// Stores a page read (or counts it unchanged after a 304), then remembers its fetch.
+    async fn store_page(
+        &self,
+        source: &SourceConfig,
+        page: Result<Page, CrawlError>,
+    ) -> Result<Entry, CrawlError> {
+        let (parts, mark) = match page? {
+            Page::Read(parts, mark) => (parts, mark),
+            Page::NotModified(mark) => {
+                incremental::remember(&self.store, &mark, Utc::now())?;
+                return Ok(Entry::NotModified);
+            }
+        };
+        let outcome = self.store_parts(source, Ok(*parts)).await?;
+        if let Some(mark) = mark {
+            incremental::remember(&self.store, &mark, Utc::now())?;
+        }
+        Ok(Entry::Stored(outcome))
     }
 
     async fn store_parts(
@@ -445,7 +665,7 @@ fn read_local(
                 let (document, _) = parts
                     .into_document(source)
                     .map_err(|error| CrawlError::Record { url, error })?;
-                Ok(store.put_document(&document)?)
+                Ok(Entry::Stored(store.put_document(&document)?))
             });
             tally.add(outcome)?;
         }
@@ -458,6 +678,8 @@ struct Tally {
     source_id: String,
     report: CrawlReport,
     observer: Arc<dyn CrawlObserver>,
+    /// Entries that failed in a way the next crawl may fix (timeouts, 5xx...).
+    num_transient_failures: u64,
 }
 
 impl Tally {
@@ -469,19 +691,32 @@ impl Tally {
                 ..CrawlReport::default()
             },
             observer,
+            num_transient_failures: 0,
         }
     }
 
     /// Counts one entry. A store failure is returned: nothing further could be saved.
-    fn add(&mut self, outcome: Result<PutOutcome, CrawlError>) -> Result<(), CrawlError> {
+    fn add(&mut self, outcome: Result<Entry, CrawlError>) -> Result<(), CrawlError> {
         let entry_outcome = match outcome {
-            Ok(PutOutcome::New) => EntryOutcome::New,
-            Ok(PutOutcome::Updated) => EntryOutcome::Updated,
-            Ok(PutOutcome::Unchanged) => EntryOutcome::Unchanged,
-            Ok(PutOutcome::Duplicate) => EntryOutcome::Duplicate,
+            Ok(Entry::Stored(PutOutcome::New)) => EntryOutcome::New,
+            Ok(Entry::Stored(PutOutcome::Updated)) => EntryOutcome::Updated,
+            Ok(Entry::Stored(PutOutcome::Unchanged)) => EntryOutcome::Unchanged,
+            Ok(Entry::Stored(PutOutcome::Duplicate)) => EntryOutcome::Duplicate,
+            Ok(Entry::NotModified) => {
+                self.report.num_not_modified += 1;
+                EntryOutcome::Unchanged
+            }
             Err(CrawlError::Store(error)) => return Err(CrawlError::Store(error)),
+            Err(error) if error.is_robots_exclusion() => {
+                debug!(source = %self.source_id, error = %error, "excluded by robots.txt");
+                EntryOutcome::Excluded
+            }
             Err(error) => {
                 warn!(source = %self.source_id, error_kind = error.kind(), error = %error, "entry skipped");
+                self.count_error(&error);
+                if error.is_transient() {
+                    self.num_transient_failures += 1;
+                }
                 self.report.last_entry_error = Some(error.to_string());
                 EntryOutcome::Failed
             }
@@ -490,13 +725,33 @@ impl Tally {
             EntryOutcome::New => self.report.num_new += 1,
             EntryOutcome::Updated => self.report.num_updated += 1,
             EntryOutcome::Unchanged | EntryOutcome::Duplicate => self.report.num_unchanged += 1,
+            EntryOutcome::Excluded => self.report.num_robots_excluded += 1,
             EntryOutcome::Failed => self.report.num_failed += 1,
         }
-        if entry_outcome != EntryOutcome::Failed {
+        if matches!(
+            entry_outcome,
+            EntryOutcome::New | EntryOutcome::Updated | EntryOutcome::Unchanged
+        ) {
             self.report.num_fetched += 1;
         }
         self.observer.entry_done(&self.source_id, entry_outcome);
         Ok(())
+    }
+
+    /// Counts a sitemap page left alone because its `lastmod` predates its last fetch.
+    fn skip_by_lastmod(&mut self) {
+        self.report.num_skipped_by_lastmod += 1;
+        self.report.num_unchanged += 1;
+        self.observer
+            .entry_done(&self.source_id, EntryOutcome::Unchanged);
+    }
+
+    fn count_error(&mut self, error: &CrawlError) {
+        *self
+            .report
+            .errors_by_kind
+            .entry(error.counted_kind())
+            .or_default() += 1;
     }
 
     fn finish(mut self) -> CrawlReport {
@@ -565,6 +820,8 @@ fn configured_status(store: &Store, source: &SourceConfig) -> Result<SourceStatu
     })
 }
 
+/// Records a finished crawl: a failure lengthens the wait before the next one, a success
+/// resets it.
 fn record_status(
     store: &Store,
     source: &SourceConfig,
@@ -573,11 +830,15 @@ fn record_status(
 ) -> Result<(), IndexerError> {
     let mut status = configured_status(store, source)?;
     status.last_crawl = Some(report.clone());
-    if !report.failed() {
+    if report.failed() {
+        status.consecutive_failures = status.consecutive_failures.saturating_add(1);
+    } else {
+        status.consecutive_failures = 0;
         status.last_success_at = report.finished_at;
     }
-    let interval =
-        chrono::Duration::from_std(source.interval(settings)).unwrap_or(chrono::Duration::hours(6));
-    status.next_crawl_at = report.finished_at.map(|finished| finished + interval);
+    status.next_crawl_at = next_crawl_at(&status, source, settings);
+    status.backoff_until = status
+        .next_crawl_at
+        .filter(|_| status.consecutive_failures > 0);
     store.put_source_status(&status)
 }

@@ -9,12 +9,16 @@ pub mod extract;
 pub mod feed;
 pub mod fetcher;
 pub mod import;
+pub mod incremental;
 pub mod inspect;
 pub mod local;
 pub mod normalize;
 pub mod opml;
 pub mod politeness;
 pub mod record;
+pub mod reload;
+pub mod retry;
+pub mod robots;
 pub mod schedule;
 pub mod sitemap;
 #[cfg(feature = "testing")]

@@ -15,6 +15,7 @@ pub mod concepts;
 pub mod country;
 pub mod document;
 mod error;
+pub mod fetch_state;
 pub mod fingerprint;
 mod index;
 pub mod language;
@@ -32,6 +33,7 @@ mod writer;
 
 pub use document::{ContentKind, DocId, Document, DocumentDraft, QuestionSignals};
 pub use error::{IndexerError, Result};
+pub use fetch_state::FetchState;
 pub use index::{IndexSettings, OpenOutcome, SearchIndex};
 pub use ranking::RankingSettings;
 pub use search::{

@@ -1,8 +1,8 @@
 //! The document store: the source of truth from which the index is built.
 //!
-//! Documents, per-source crawl status and a change log live in sled today. Nothing outside
-//! this module sees sled: callers use [`Store`]'s methods, so that the community data can
-//! later move to PostgreSQL without touching the crawler or the API.
+//! Documents, per-source crawl status, per-URL fetch state and a change log live in sled
+//! today. Nothing outside this module sees sled: callers use [`Store`]'s methods, so that the
+//! community data can later move to PostgreSQL without touching the crawler or the API.
 //!
 //! The change log is what makes indexing incremental and crash-safe. Every write that changes
 //! a document appends its id under a new sequence number; the index records in each commit the
@@ -18,6 +18,7 @@ use sled::{Transactional, Tree};
 
 use crate::document::{DocId, Document};
 use crate::error::{IndexerError, Result};
+use crate::fetch_state::FetchState;
 use crate::fingerprint::{Fingerprint, NEAR_DUPLICATE_SIMILARITY};
 use crate::source_status::SourceStatus;
 
@@ -41,6 +42,7 @@ const MAX_NEAR_CANDIDATES: usize = 200;
 
 /// URLs listed in one document's `also_at`.
 const MAX_ALSO_AT: usize = 20;
+const FETCH_STATES: &str = "fetch_states";
 
 /// What storing a document did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +74,7 @@ pub struct Store {
     text_hashes: Tree,
     /// `[band][band key][id]` → nothing: originals by MinHash band, for near-duplicates.
     minhash_bands: Tree,
+    fetch_states: Tree,
     // Sequence numbers must become visible in the order they are handed out, or a sync running
     // between two writers could skip the lower one; serialising writers guarantees that.
     write_lock: Mutex<()>,
@@ -110,6 +113,7 @@ impl Store {
             source_counts: open_tree(SOURCE_COUNTS)?,
             text_hashes: open_tree(TEXT_HASHES)?,
             minhash_bands: open_tree(MINHASH_BANDS)?,
+            fetch_states: open_tree(FETCH_STATES)?,
             db,
             path,
             write_lock: Mutex::new(()),
@@ -472,6 +476,22 @@ impl Store {
         Ok(())
     }
 
+    /// Returns what the last successful fetch of `url` left: its validators and time.
+    pub fn fetch_state(&self, url: &str) -> Result<Option<FetchState>> {
+        match self.fetch_states.get(url).map_err(|e| self.error(e))? {
+            Some(bytes) => Ok(Some(decode("fetch state", url, &bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records the outcome of a successful fetch of `url`, replacing the previous one.
+    pub fn put_fetch_state(&self, url: &str, state: &FetchState) -> Result<()> {
+        self.fetch_states
+            .insert(url.as_bytes(), encode(state))
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
     /// Writes everything buffered to disk.
     pub fn flush(&self) -> Result<()> {
         self.db.flush().map_err(|e| self.error(e))?;
@@ -778,6 +798,22 @@ mod tests {
         let changes: Vec<_> = store.changes_after(before).collect::<Result<_>>().unwrap();
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].1, doc.id);
+    }
+
+    #[test]
+    fn fetch_states_are_kept_per_url() {
+        let store = Store::open_temporary().unwrap();
+        let url = "https://a.example/feed.xml";
+        assert_eq!(store.fetch_state(url).unwrap(), None);
+        let state = FetchState {
+            etag: Some("\"v1\"".into()),
+            last_modified: None,
+            fetched_at: Utc::now(),
+            final_url: None,
+        };
+        store.put_fetch_state(url, &state).unwrap();
+        assert_eq!(store.fetch_state(url).unwrap(), Some(state));
+        assert_eq!(store.fetch_state("https://a.example/other").unwrap(), None);
     }
 
     #[test]

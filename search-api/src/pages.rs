@@ -101,7 +101,10 @@ struct SourceView {
     enabled: bool,
     num_documents: u64,
     last_crawl: String,
+    next_crawl: String,
     outcome: String,
+    errors_by_kind: String,
+    backoff: Option<String>,
     error: Option<String>,
 }
 
@@ -256,19 +259,48 @@ fn hit_view(hit: &Hit) -> HitView {
 
 fn source_view(status: SourceStatus) -> SourceView {
     let last = status.last_crawl.as_ref();
+    let date = |date: Option<chrono::DateTime<chrono::Utc>>| {
+        date.map(|date| date.format("%Y-%m-%d %H:%M UTC").to_string())
+    };
     SourceView {
-        last_crawl: last
-            .and_then(|report| report.finished_at)
-            .map(|date| date.format("%Y-%m-%d %H:%M UTC").to_string())
+        last_crawl: date(last.and_then(|report| report.finished_at))
             .unwrap_or_else(|| "never".to_string()),
+        next_crawl: date(status.next_crawl_at).unwrap_or_else(|| "soon".to_string()),
         outcome: last
             .map(|report| {
-                format!(
-                    "{} new, {} updated, {} unchanged, {} failed",
-                    report.num_new, report.num_updated, report.num_unchanged, report.num_failed
-                )
+                let mut outcome = format!(
+                    "{} new, {} updated, {} unchanged ({} not modified), {} failed, \
+                     {} excluded by robots.txt",
+                    report.num_new,
+                    report.num_updated,
+                    report.num_unchanged,
+                    report.num_not_modified,
+                    report.num_failed,
+                    report.num_robots_excluded
+                );
+                if report.budget_exhausted {
+                    outcome.push_str("; stopped when its time budget ran out");
+                }
+                outcome
             })
             .unwrap_or_default(),
+        errors_by_kind: last
+            .map(|report| {
+                report
+                    .errors_by_kind
+                    .iter()
+                    .map(|(kind, count)| format!("{kind} ×{count}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default(),
+        backoff: status.backoff_until.map(|until| {
+            format!(
+                "failed {} times in a row; backed off until {}",
+                status.consecutive_failures,
+                until.format("%Y-%m-%d %H:%M UTC")
+            )
+        }),
         error: last.and_then(|report| {
             report
                 .error

@@ -36,10 +36,14 @@ impl CrawlProgress {
 
 impl CrawlObserver for CrawlProgress {
     fn entry_done(&self, _source_id: &str, outcome: EntryOutcome) {
-        let counter = if outcome == EntryOutcome::Failed {
-            &self.num_failed
-        } else {
-            &self.num_entries
+        let counter = match outcome {
+            EntryOutcome::Failed => &self.num_failed,
+            // Not fetched: robots.txt excludes it.
+            EntryOutcome::Excluded => return,
+            EntryOutcome::New
+            | EntryOutcome::Updated
+            | EntryOutcome::Unchanged
+            | EntryOutcome::Duplicate => &self.num_entries,
         };
         counter.fetch_add(1, Ordering::Relaxed);
         self.refresh();
@@ -146,12 +150,20 @@ fn print_summary(reports: &[(String, CrawlReport)]) {
     let mut totals = CrawlReport::default();
     for (id, report) in reports {
         println!(
-            "{id:<width$}  fetched {:>4}  new {:>4}  updated {:>4}  unchanged {:>4}  failed {:>4}{}",
+            "{id:<width$}  fetched {:>4}  new {:>4}  updated {:>4}  unchanged {:>4}  failed {:>4}  \
+             not-modified {:>4}  robots-excluded {:>4}{}{}",
             report.num_fetched,
             report.num_new,
             report.num_updated,
             report.num_unchanged,
             report.num_failed,
+            report.num_not_modified,
+            report.num_robots_excluded,
+            if report.budget_exhausted {
+                "  (stopped: time budget ran out)"
+            } else {
+                ""
+            },
             report
                 .error
                 .as_deref()

@@ -2,9 +2,11 @@
 //!
 //! Three activities share the store: the HTTP server reads it, the crawl schedule writes
 //! documents into it, and one indexing thread replays its changes into the index whenever
-//! a source finishes (and every few hundred documents during long crawls). On ctrl-c or
-//! SIGTERM the server stops accepting requests, the crawl is abandoned, and the indexer
-//! commits what was stored before exiting.
+//! a source finishes (and every few hundred documents during long crawls). Edits of the
+//! sources file take effect while serving: it is read again every few seconds and on SIGHUP,
+//! and an invalid edit is logged and ignored. On ctrl-c or SIGTERM the server stops
+//! accepting requests, the crawl is abandoned, and the indexer commits what was stored
+//! before exiting.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -13,14 +15,14 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread::JoinHandle;
 
 use agora_community::{Community, CommunitySettings};
-
+use agora_crawler::reload::ConfigWatcher;
 use agora_crawler::schedule::run_schedule;
 use agora_crawler::{CrawlObserver, Crawler, EntryOutcome, register_sources};
 use agora_indexer::{CrawlReport, IndexUpdater, Store};
 use agora_search_api::{AppState, IndexTrigger as CommunityIndexTrigger, app};
 use anyhow::Context;
 use indicatif::ProgressBar;
-use tokio::sync::watch;
+use tokio::sync::{Notify, watch};
 use tracing::{error, info};
 
 use crate::cli::ServeArgs;
@@ -30,6 +32,9 @@ use crate::commands::users::open_community;
 
 /// New documents after which the index is refreshed while a long crawl goes on.
 const DOCS_PER_REFRESH: u64 = 500;
+
+/// How often the sources file is read again to pick up edits.
+const CONFIG_POLL_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Asks the indexing thread to sync after each source and every [`DOCS_PER_REFRESH`] entries.
 struct IndexTrigger {
@@ -80,6 +85,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     let (sender, receiver) = mpsc::channel();
     let indexer = spawn_indexer(updater, Arc::clone(&store), receiver);
     let (shutdown_sender, shutdown) = watch::channel(false);
+    // Even without crawling, SIGHUP must not end the server as it would by default.
+    let reload_now = Arc::new(Notify::new());
+    tokio::spawn(forward_hangups(Arc::clone(&reload_now)));
 
     let schedule = if args.no_crawl {
         None
@@ -91,12 +99,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let crawler = Crawler::new(config.crawler.clone(), Arc::clone(&store))
             .context("setting up the HTTP client")?
             .with_observer(trigger);
+        let (watcher, configs) = ConfigWatcher::new(&args.config.config, config.clone());
+        tokio::spawn(watcher.run(CONFIG_POLL_INTERVAL, reload_now, wait_for(shutdown.clone())));
         let store = Arc::clone(&store);
-        let sources = config.sources.clone();
         let stop = wait_for(shutdown.clone());
-        Some(tokio::spawn(async move {
-            run_schedule(crawler, &store, sources, stop).await
-        }))
+        Some(tokio::spawn(run_schedule(crawler, store, configs, stop)))
     };
 
     // The trigger's sender is taken back at shutdown, so that the indexing thread's loop
@@ -193,6 +200,23 @@ fn spawn_indexer(
             }
         })
         .expect("the indexing thread starts")
+}
+
+/// Asks for the sources file to be read again on each SIGHUP.
+async fn forward_hangups(reload_now: Arc<Notify>) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            info!("SIGHUP received; reading the sources again");
+            reload_now.notify_one();
+        }
+    }
+    #[cfg(not(unix))]
+    drop(reload_now);
 }
 
 async fn wait_for(mut shutdown: watch::Receiver<bool>) {

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use agora_crawler::import::{ImportDefaults, ImportError, import_opml};
 use agora_crawler::{Config, ConfigError, register_sources};
+use agora_indexer::{CrawlReport, SourceStatus};
 use anyhow::Context;
 
 use agora_indexer::RankingSettings;
@@ -96,36 +97,20 @@ pub fn status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
         .unwrap_or(0)
         .max(6);
     println!(
-        "{:<width$}  {:<7}  {:>9}  {:<17}  {:<17}  last error",
-        "source", "kind", "documents", "last crawl", "next crawl"
+        "{:<width$}  {:<7}  {:>9}  {:>5}  {:>7}  {:>5}  {:>6}  {:<17}  {:<28}  {:<24}  last error",
+        "source",
+        "kind",
+        "documents",
+        "new",
+        "updated",
+        "304",
+        "robots",
+        "last crawl",
+        "next crawl",
+        "errors"
     );
     for status in &statuses {
-        let date = |date: Option<chrono::DateTime<chrono::Utc>>| {
-            date.map(|date| date.format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_else(|| "-".to_string())
-        };
-        let last = status.last_crawl.as_ref();
-        let error = last
-            .and_then(|report| {
-                report
-                    .error
-                    .clone()
-                    .or_else(|| report.last_entry_error.clone())
-            })
-            .unwrap_or_default();
-        println!(
-            "{:<width$}  {:<7}  {:>9}  {:<17}  {:<17}  {}",
-            status.id,
-            if status.enabled {
-                status.kind.as_str()
-            } else {
-                "off"
-            },
-            status.num_documents,
-            date(last.and_then(|report| report.finished_at)),
-            date(status.next_crawl_at),
-            error
-        );
+        print_status_line(status, width);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -223,4 +208,61 @@ fn write_atomically(path: &Path, text: &str) -> anyhow::Result<()> {
         let _ = std::fs::remove_file(&temporary);
     }
     written.with_context(|| format!("writing `{}`", path.display()))
+}
+
+/// Prints one source's line of `agora sources status`.
+fn print_status_line(status: &SourceStatus, width: usize) {
+    let date = |date: Option<chrono::DateTime<chrono::Utc>>| {
+        date.map(|date| date.format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "-".to_string())
+    };
+    let last = status.last_crawl.as_ref();
+    let count = |value: fn(&CrawlReport) -> u64| last.map(value).unwrap_or(0);
+    let mut next = date(status.next_crawl_at);
+    if status.backoff_until.is_some() {
+        next.push_str(&format!(" (backoff x{})", status.consecutive_failures));
+    }
+    let mut errors = last
+        .map(|report| {
+            report
+                .errors_by_kind
+                .iter()
+                .map(|(kind, count)| format!("{kind}:{count}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .unwrap_or_default();
+    if last.is_some_and(|report| report.budget_exhausted) {
+        errors.push_str(" out-of-time");
+    }
+    let error = last
+        .and_then(|report| {
+            report
+                .error
+                .clone()
+                .or_else(|| report.last_entry_error.clone())
+        })
+        .unwrap_or_default();
+    println!(
+        "{:<width$}  {:<7}  {:>9}  {:>5}  {:>7}  {:>5}  {:>6}  {:<17}  {:<28}  {:<24}  {}",
+        status.id,
+        if status.enabled {
+            status.kind.as_str()
+        } else {
+            "off"
+        },
+        status.num_documents,
+        count(|report| report.num_new),
+        count(|report| report.num_updated),
+        count(|report| report.num_not_modified),
+        count(|report| report.num_robots_excluded),
+        date(last.and_then(|report| report.finished_at)),
+        next,
+        if errors.trim().is_empty() {
+            "-"
+        } else {
+            errors.trim()
+        },
+        error
+    );
 }

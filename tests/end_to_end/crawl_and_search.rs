@@ -93,6 +93,8 @@ async fn export_and_status_describe_what_was_crawled() {
         .find(|line| line.starts_with("broken"))
         .unwrap();
     assert!(broken.contains("not a readable"), "{broken}");
+    assert!(broken.contains("parse:1"), "errors by kind: {broken}");
+    assert!(broken.contains("(backoff x1)"), "back-off: {broken}");
     let rss = status
         .stdout
         .lines()

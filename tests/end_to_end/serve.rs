@@ -43,6 +43,11 @@ struct Server {
 
 impl Server {
     fn start(workspace: &Workspace, extra: &[&str]) -> Server {
+        Server::start_logging_to(workspace, extra, Stdio::null())
+    }
+
+    /// Starts the server with its log (standard error) going to `log`.
+    fn start_logging_to(workspace: &Workspace, extra: &[&str], log: impl Into<Stdio>) -> Server {
         let port = free_port();
         let addr = format!("127.0.0.1:{port}");
         let child = Command::new(env!("CARGO_BIN_EXE_agora"))
@@ -52,7 +57,7 @@ impl Server {
             .env("AGORA_DATA", workspace.data())
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .unwrap();
         Server {
@@ -208,4 +213,102 @@ async fn a_port_in_use_is_a_clear_error() {
         tokio::task::block_in_place(|| workspace.agora(&["serve", "--no-crawl", "--addr", &addr]));
     assert_eq!(run.code, Some(1));
     assert!(run.stderr.contains("cannot listen on"), "{}", run.stderr);
+}
+
+/// Polls `check` every 200 ms until it holds, for at most `within`.
+async fn wait_until<F, Fut>(what: &str, within: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + within;
+    while !check().await {
+        assert!(Instant::now() < deadline, "not within {within:?}: {what}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+const ATOM_SOURCE: &str = r#"
+[crawler]
+politeness_delay = "0s"
+request_timeout = "5s"
+
+[[source]]
+id = "atom"
+kind = "feed"
+url = "{{base}}/atom.xml"
+country = "DE"
+"#;
+
+const RSS_SOURCE: &str = r#"
+[[source]]
+id = "rss"
+kind = "feed"
+url = "{{base}}/rss.xml"
+country = "BR"
+"#;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn edits_of_the_sources_file_take_effect_without_a_restart() {
+    let fixtures = fixture_site().await;
+    let workspace = Workspace::new(ATOM_SOURCE, Some(&fixtures));
+    let log_path = workspace.dir.path().join("serve.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let server = Server::start_logging_to(&workspace, &[], log);
+    server.wait_for_docs(1, Duration::from_secs(60)).await;
+    let source_ids = || async {
+        let sources = server.json("/api/sources").await;
+        let mut ids: Vec<String> = sources["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|source| source["id"].as_str().unwrap().to_string())
+            .collect();
+        ids.sort();
+        ids
+    };
+
+    // An added source is crawled.
+    let atom_and_rss = format!("{ATOM_SOURCE}{RSS_SOURCE}").replace("{{base}}", &fixtures.base());
+    std::fs::write(workspace.config(), &atom_and_rss).unwrap();
+    server.wait_for_docs(3, Duration::from_secs(60)).await;
+    assert_eq!(source_ids().await, ["atom", "rss"]);
+
+    // An invalid edit is rejected with its line, and the previous sources stay in force.
+    let invalid = format!("{atom_and_rss}\n[[source]]\nid = \"bad\"\nkind = \"fead\"\n");
+    let bad_line = invalid
+        .lines()
+        .position(|line| line.contains("fead"))
+        .unwrap()
+        + 1;
+    std::fs::write(workspace.config(), &invalid).unwrap();
+    let expected = format!("sources.toml:{bad_line}: source 'bad': unknown kind 'fead'");
+    wait_until(
+        "the rejected edit is logged",
+        Duration::from_secs(30),
+        || async {
+            std::fs::read_to_string(&log_path)
+                .unwrap()
+                .contains(&expected)
+        },
+    )
+    .await;
+    assert_eq!(source_ids().await, ["atom", "rss"]);
+
+    // A removed source is no longer listed; SIGHUP reads the file at once.
+    let atom_only = ATOM_SOURCE.replace("{{base}}", &fixtures.base());
+    std::fs::write(workspace.config(), &atom_only).unwrap();
+    let status = Command::new("kill")
+        .args(["-HUP", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    wait_until(
+        "the removed source is gone",
+        Duration::from_secs(30),
+        || async { source_ids().await == ["atom"] },
+    )
+    .await;
+
+    assert!(tokio::task::block_in_place(|| server.terminate()).success());
 }

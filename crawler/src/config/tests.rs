@@ -263,3 +263,42 @@ weight = 0.0e400
     );
     assert_eq!(found.len(), 4, "{found:?}");
 }
+
+#[test]
+fn politeness_and_retry_settings_are_read() {
+    let text = r#"
+[crawler]
+max_concurrent_requests = 4
+max_requests_per_host = 2
+max_retries = 0
+retry_delay = "250ms"
+max_retry_wait = "30s"
+source_time_budget = "5m"
+max_backoff = "2d"
+"#;
+    let settings = Config::parse(text, Path::new("sources.toml"))
+        .unwrap()
+        .crawler;
+    assert_eq!(settings.max_concurrent_requests, 4);
+    assert_eq!(settings.max_requests_per_host, 2);
+    assert_eq!(
+        settings.retry_policy(),
+        RetryPolicy {
+            max_retries: 0,
+            base_delay: Duration::from_millis(250),
+            max_total_wait: Duration::from_secs(30),
+        }
+    );
+    assert_eq!(settings.source_time_budget, Duration::from_secs(300));
+    assert_eq!(settings.max_backoff, Duration::from_secs(2 * 24 * 3600));
+}
+
+#[test]
+fn a_user_agent_needs_a_product_token_for_robots_txt() {
+    let found = problems("[crawler]\nuser_agent = \"(compatible) bot\"\n");
+    assert_eq!(found.len(), 1);
+    assert!(
+        found[0].starts_with("sources.toml:2: `user_agent` must start with a product token"),
+        "{found:?}"
+    );
+}

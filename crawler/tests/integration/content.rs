@@ -21,14 +21,6 @@ fn stored(store: &Store, canonical_url: &str) -> Document {
         .unwrap_or_else(|| panic!("nothing stored for {canonical_url}"))
 }
 
-fn fetched_paths(server: &FixtureServer) -> Vec<String> {
-    server
-        .requests()
-        .into_iter()
-        .map(|request| request.path)
-        .collect()
-}
-
 fn encoded_page(encoding: &'static encoding_rs::Encoding, head: &str, body: &str) -> Vec<u8> {
     let html = format!("<html><head>{head}</head><body><article>{body}</article></body></html>");
     let (bytes, _, unmappable) = encoding.encode(&html);
@@ -113,7 +105,7 @@ country = "CN"
         assert!(document.body.contains(text), "{path}: {}", document.body);
         assert_eq!(document.lang, lang, "{path}");
     }
-    let mut paths = fetched_paths(&server);
+    let mut paths = server.requested_paths();
     paths.sort();
     assert_eq!(paths, ["/gb", "/latin1", "/sjis"]);
 }
@@ -140,7 +132,7 @@ country = "GB"
     crawler.crawl_all(&config.sources).await;
 
     assert_eq!(
-        fetched_paths(&server),
+        server.requested_paths(),
         ["/news/flood-warnings?utm_source=newsletter&utm_medium=email"]
     );
     let document = stored(&store, &format!("{}/news/flood-warnings", server.base()));
@@ -207,7 +199,7 @@ country = "GB"
     let report = crawler.crawl_source(&config.sources[0]).await;
 
     assert_eq!(
-        fetched_paths(&server),
+        server.requested_paths(),
         [
             "/feed.xml",
             "/news/flood-warnings?utm_source=rss",
@@ -251,7 +243,7 @@ country = "GB"
     let second = crawler.crawl_source(&config.sources[1]).await;
 
     assert_eq!(
-        fetched_paths(&server),
+        server.requested_paths(),
         ["/news/flood-warnings", "/print/4711"]
     );
     assert_eq!((second.num_new, second.num_unchanged), (0, 1));

@@ -154,12 +154,7 @@ async fn full_text_entries_are_not_fetched_again() {
     let (crawler, store) = crawler(&config);
     crawler.crawl_source(config.source("atom").unwrap()).await;
 
-    let paths: Vec<String> = server
-        .requests()
-        .into_iter()
-        .map(|request| request.path)
-        .collect();
-    assert_eq!(paths, ["/atom.xml"]);
+    assert_eq!(server.requested_paths(), ["/atom.xml"]);
     let canonical = format!("{}/de/hochwasserwarnung", server.base());
     let document = store
         .document(&DocId::from_canonical_url(&canonical))

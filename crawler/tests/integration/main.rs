@@ -3,4 +3,8 @@
 mod common;
 mod content;
 mod crawl;
+mod fetch;
+mod incremental;
 mod inspect;
+mod politeness;
+mod status;

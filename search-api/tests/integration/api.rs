@@ -137,6 +137,10 @@ async fn sources_report_their_last_error() {
     assert_eq!(source["id"], "source-br");
     assert_eq!(source["num_documents"], 1);
     assert_eq!(source["last_crawl"]["error"], "HTTP status 500");
+    assert_eq!(source["last_crawl"]["errors_by_kind"]["http-500"], 1);
+    assert_eq!(source["last_crawl"]["num_robots_excluded"], 2);
+    assert_eq!(source["consecutive_failures"], 3);
+    assert_eq!(source["backoff_until"], "2030-01-02T03:04:00Z");
 }
 
 #[tokio::test]

@@ -83,8 +83,13 @@ pub fn community_state() -> (AppState, Arc<ManualClock>) {
     );
     status.last_crawl = Some(agora_indexer::CrawlReport {
         error: Some("HTTP status 500".into()),
+        error_kind: Some("http-500".into()),
+        errors_by_kind: [("http-500".to_string(), 1)].into(),
+        num_robots_excluded: 2,
         ..Default::default()
     });
+    status.consecutive_failures = 3;
+    status.backoff_until = Some(Utc.with_ymd_and_hms(2030, 1, 2, 3, 4, 0).unwrap());
     store.put_source_status(&status).unwrap();
 
     let index = SearchIndex::create_in_ram();

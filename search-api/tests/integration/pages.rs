@@ -33,6 +33,19 @@ async fn crawled_markup_is_escaped_everywhere() {
 }
 
 #[tokio::test]
+async fn the_sources_page_shows_errors_by_kind_and_back_off() {
+    let state = state();
+    let sources = get(&state, "/sources").await;
+    assert!(sources.body.contains("http-500 ×1"), "{}", sources.body);
+    assert!(sources.body.contains("2 excluded by robots.txt"));
+    assert!(
+        sources
+            .body
+            .contains("failed 3 times in a row; backed off until 2030-01-02 03:04 UTC")
+    );
+}
+
+#[tokio::test]
 async fn the_query_is_escaped_in_the_search_box() {
     let state = state();
     let reply = get(&state, "/?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E").await;
