@@ -49,7 +49,7 @@ impl FetchMark {
 
 /// Returns the validators kept for `url`, if any.
 ///
-/// Reads the store directly: a sled read of one small value takes microseconds, which is
+/// Reads the store directly: reading one small value takes microseconds, which is
 /// fine on the async runtime.
 pub fn stored_validators(store: &Store, url: &Url) -> Result<Option<Validators>, IndexerError> {
     Ok(store

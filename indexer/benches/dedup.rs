@@ -8,8 +8,8 @@
 //! around it (a near copy).
 //!
 //! The baseline is a second store, written in the same loop, that receives the same documents
-//! with their text moved from the body to the summary: the same bytes for sled to write, but
-//! no text to fingerprint or compare. Both slow down alike as sled outgrows its cache, and
+//! with their text moved from the body to the summary: the same bytes for the store to write,
+//! but no text to fingerprint or compare. Both slow down alike as the store outgrows its cache, and
 //! alike under a busy machine; the ratio between them is the cost of duplicate detection.
 
 use std::time::Instant;

@@ -10,11 +10,11 @@ pub enum IndexerError {
     Store {
         /// Where the store lives.
         path: PathBuf,
-        /// What sled reported.
+        /// What the storage engine reported.
         #[source]
-        source: sled::Error,
+        source: redb::Error,
     },
-    /// Another process holds the store open; sled allows one writer process at a time.
+    /// Another process holds the store open; one process at a time may.
     #[error(
         "document store at `{path}` is in use by another agora process; stop it or use another \
          --data directory"
@@ -59,17 +59,12 @@ pub enum IndexerError {
 }
 
 impl IndexerError {
-    pub(crate) fn store(path: impl Into<PathBuf>, source: sled::Error) -> IndexerError {
+    pub(crate) fn store(path: impl Into<PathBuf>, source: impl Into<redb::Error>) -> IndexerError {
         let path = path.into();
-        // sled reports a held file lock only through the text of an `Other` I/O error.
-        let is_locked = matches!(
-            &source,
-            sled::Error::Io(io) if io.to_string().contains("could not acquire lock")
-        );
-        if is_locked {
-            return IndexerError::StoreLocked { path };
+        match source.into() {
+            redb::Error::DatabaseAlreadyOpen => IndexerError::StoreLocked { path },
+            source => IndexerError::Store { path, source },
         }
-        IndexerError::Store { path, source }
     }
 }
 

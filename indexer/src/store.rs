@@ -1,20 +1,34 @@
 //! The document store: the source of truth from which the index is built.
 //!
-//! Documents, per-source crawl status, per-URL fetch state and a change log live in sled
-//! today. Nothing outside this module sees sled: callers use [`Store`]'s methods, so that the
-//! community data can later move to PostgreSQL without touching the crawler or the API.
+//! Documents, per-source crawl status, per-URL fetch state, the duplicate indexes and a change
+//! log live in a redb database (`store.redb`). Nothing outside this module sees redb: callers
+//! use [`Store`]'s methods, so that the engine can change without touching the crawler or the
+//! API.
+//!
+//! redb rather than sled: sled 0.34 keeps what it reads in memory beyond its cache capacity, so
+//! a sync over a million documents (or duplicate lookups reading many candidates) grew the
+//! process by kilobytes per document read; redb's memory is its fixed page cache. Writes are
+//! transactions; most commit without waiting for the disk, and one a second (and every
+//! [`Store::flush`]) is durable, so a crash loses at most the last second of writes, which the
+//! next crawl fetches again.
 //!
 //! The change log is what makes indexing incremental and crash-safe. Every write that changes
 //! a document appends its id under a new sequence number; the index records in each commit the
-//! last sequence number it contains, and the next sync resumes from there.
+//! last sequence number it contains, and the next sync resumes from there. The index flushes the
+//! store before it commits, so it never records a sequence number the store could lose.
 
+use std::collections::VecDeque;
+use std::ops::Bound;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
+use redb::{
+    Database, Durability, ReadableDatabase, ReadableTable, TableDefinition, WriteTransaction,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
-use sled::{Transactional, Tree};
+use tracing::warn;
 
 use crate::document::{DocId, Document};
 use crate::error::{IndexerError, Result};
@@ -22,12 +36,26 @@ use crate::fetch_state::FetchState;
 use crate::fingerprint::{Fingerprint, NEAR_DUPLICATE_SIMILARITY};
 use crate::source_status::SourceStatus;
 
-const DOCUMENTS: &str = "documents";
-const CHANGES: &str = "changes";
-const SOURCES: &str = "sources";
-const SOURCE_COUNTS: &str = "source_counts";
-const TEXT_HASHES: &str = "text_hashes";
-const MINHASH_BANDS: &str = "minhash_bands";
+/// Document id → the document, as JSON.
+const DOCUMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("documents");
+/// Sequence number → id of the document that changed.
+const CHANGES: TableDefinition<u64, &str> = TableDefinition::new("changes");
+/// Source id → its status, as JSON.
+const SOURCES: TableDefinition<&str, &[u8]> = TableDefinition::new("sources");
+/// Source id → documents stored from it.
+const SOURCE_COUNTS: TableDefinition<&str, u64> = TableDefinition::new("source_counts");
+/// Exact text hash → id of the original document with that text.
+const TEXT_HASHES: TableDefinition<&[u8], &str> = TableDefinition::new("text_hashes");
+/// `[band][band key][id]` → nothing: originals by MinHash band, for near-duplicates.
+const MINHASH_BANDS: TableDefinition<&[u8], ()> = TableDefinition::new("minhash_bands");
+/// URL → what its last successful fetch left, as JSON.
+const FETCH_STATES: TableDefinition<&str, &[u8]> = TableDefinition::new("fetch_states");
+/// Counters: the last sequence number handed out.
+const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
+const LAST_SEQ: &str = "last_seq";
+
+/// The database file inside the store's folder.
+const DATABASE_FILE: &str = "store.redb";
 
 /// A band entry's key: band number, band key, then the document id.
 const BAND_PREFIX_LEN: usize = 1 + 8;
@@ -42,7 +70,16 @@ const MAX_NEAR_CANDIDATES: usize = 200;
 
 /// URLs listed in one document's `also_at`.
 const MAX_ALSO_AT: usize = 20;
-const FETCH_STATES: &str = "fetch_states";
+
+/// The page cache: documents are read back once per index sync, so a modest cache loses
+/// little, and it bounds the store's memory whatever the number of documents.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// How long a write may stay in memory only; a crash loses at most this much.
+const DURABLE_EVERY: Duration = Duration::from_secs(1);
+
+/// Entries read per transaction by the streaming scans, so that no snapshot is held for long.
+const SCAN_CHUNK: usize = 256;
 
 /// What storing a document did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,66 +95,62 @@ pub enum PutOutcome {
     Duplicate,
 }
 
-// sled's default cache is 1 GiB, which alone would outgrow the memory budget of a small
-// machine; documents are read back once per index sync, so a modest cache loses little.
-const CACHE_CAPACITY_BYTES: u64 = 64 * 1024 * 1024;
-
 /// Documents, crawl state and the change log, on disk.
 pub struct Store {
-    db: sled::Db,
+    db: Database,
     path: PathBuf,
-    documents: Tree,
-    changes: Tree,
-    sources: Tree,
-    source_counts: Tree,
-    /// Exact text hash → id of the original document with that text.
-    text_hashes: Tree,
-    /// `[band][band key][id]` → nothing: originals by MinHash band, for near-duplicates.
-    minhash_bands: Tree,
-    fetch_states: Tree,
-    // Sequence numbers must become visible in the order they are handed out, or a sync running
-    // between two writers could skip the lower one; serialising writers guarantees that.
-    write_lock: Mutex<()>,
+    /// When the last durable commit was made.
+    last_durable: Mutex<Instant>,
 }
 
 impl Store {
-    /// Opens the store in `path`, creating it if needed.
+    /// Opens the store in the folder `path`, creating it if needed.
     pub fn open(path: &Path) -> Result<Store> {
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(CACHE_CAPACITY_BYTES)
-            .open()
+        std::fs::create_dir_all(path).map_err(|source| IndexerError::Io {
+            context: format!("creating the store folder `{}`", path.display()),
+            source,
+        })?;
+        let file = path.join(DATABASE_FILE);
+        if std::fs::metadata(&file).is_err() && std::fs::metadata(path.join("conf")).is_ok() {
+            // Agora stored documents in sled before; crawling again rebuilds them here.
+            warn!(path = %path.display(), "the store folder holds an older store format, which is not read; sources will be crawled afresh");
+        }
+        let db = Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(file)
             .map_err(|error| IndexerError::store(path, error))?;
         Store::from_db(db, path.to_path_buf())
     }
 
-    /// Opens a store that lives in a temporary directory and vanishes when dropped.
+    /// Opens a store that lives in memory and vanishes when dropped.
     #[cfg(any(test, feature = "testing"))]
     pub fn open_temporary() -> Result<Store> {
-        let db = sled::Config::new()
-            .temporary(true)
-            .open()
+        let db = Database::builder()
+            .create_with_backend(redb::backends::InMemoryBackend::new())
             .map_err(|error| IndexerError::store("<temporary>", error))?;
         Store::from_db(db, PathBuf::from("<temporary>"))
     }
 
-    fn from_db(db: sled::Db, path: PathBuf) -> Result<Store> {
-        let open_tree = |name: &str| {
-            db.open_tree(name)
-                .map_err(|error| IndexerError::store(&path, error))
-        };
-        Ok(Store {
-            documents: open_tree(DOCUMENTS)?,
-            changes: open_tree(CHANGES)?,
-            sources: open_tree(SOURCES)?,
-            source_counts: open_tree(SOURCE_COUNTS)?,
-            text_hashes: open_tree(TEXT_HASHES)?,
-            minhash_bands: open_tree(MINHASH_BANDS)?,
-            fetch_states: open_tree(FETCH_STATES)?,
+    fn from_db(db: Database, path: PathBuf) -> Result<Store> {
+        let store = Store {
             db,
             path,
-            write_lock: Mutex::new(()),
-        })
+            last_durable: Mutex::new(Instant::now()),
+        };
+        // Reads open tables; creating them all once means a read never finds one missing.
+        let txn = store.begin_write()?;
+        {
+            txn.open_table(DOCUMENTS).map_err(|e| store.error(e))?;
+            txn.open_table(CHANGES).map_err(|e| store.error(e))?;
+            txn.open_table(SOURCES).map_err(|e| store.error(e))?;
+            txn.open_table(SOURCE_COUNTS).map_err(|e| store.error(e))?;
+            txn.open_table(TEXT_HASHES).map_err(|e| store.error(e))?;
+            txn.open_table(MINHASH_BANDS).map_err(|e| store.error(e))?;
+            txn.open_table(FETCH_STATES).map_err(|e| store.error(e))?;
+            txn.open_table(META).map_err(|e| store.error(e))?;
+        }
+        store.commit(txn, true)?;
+        Ok(store)
     }
 
     /// Stores `document`, unless an identical version is already there.
@@ -128,12 +161,11 @@ impl Store {
     /// republished elsewhere) is stored with `duplicate_of` naming the other, which the index
     /// leaves out, and its URL also joins the other's `also_at`.
     pub fn put_document(&self, document: &Document) -> Result<PutOutcome> {
-        let _guard = self
-            .write_lock
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-
-        let previous = self.document(&document.id)?;
+        // The whole decision runs in one write transaction: redb serialises writers, so the
+        // documents read here cannot change before the write, and sequence numbers become
+        // visible in the order they are handed out.
+        let txn = self.begin_write()?;
+        let previous = self.read_document(&txn, &document.id)?;
         if let Some(previous) = &previous
             && previous.content_hash == document.content_hash
             && previous.source == document.source
@@ -143,7 +175,7 @@ impl Store {
 
         let fingerprint = Fingerprint::of(&document.body);
         let original = match &fingerprint {
-            Some(fingerprint) => self.find_original(&document.id, fingerprint)?,
+            Some(fingerprint) => self.find_original(&txn, &document.id, fingerprint)?,
             None => None,
         };
         if let Some((original, true)) = &original
@@ -151,13 +183,14 @@ impl Store {
         {
             let mut original = original.clone();
             if add_url(&mut original.also_at, &document.canonical_url) {
-                self.write(&[], &[original], &IndexChanges::default())?;
+                self.write(&txn, &[], &[original], &IndexChanges::default())?;
+                self.commit(txn, false)?;
             }
             return Ok(PutOutcome::Duplicate);
         }
 
         let original = original.map(|(original, _)| original);
-        let (stored, related) = self.link(document, previous.as_ref(), original)?;
+        let (stored, related) = self.link(&txn, document, previous.as_ref(), original)?;
         let index_changes = IndexChanges {
             remove: previous
                 .as_ref()
@@ -166,7 +199,8 @@ impl Store {
             add: fingerprint.filter(|_| stored.duplicate_of.is_none()),
         };
         let previous_source = previous.as_ref().map(|previous| previous.source.clone());
-        self.write(&[(stored, previous_source)], &related, &index_changes)?;
+        self.write(&txn, &[(stored, previous_source)], &related, &index_changes)?;
+        self.commit(txn, false)?;
         Ok(if previous.is_some() {
             PutOutcome::Updated
         } else {
@@ -178,6 +212,7 @@ impl Store {
     /// naming its original, if any) and the other documents whose `also_at` changes.
     fn link(
         &self,
+        txn: &WriteTransaction,
         document: &Document,
         previous: Option<&Document>,
         original: Option<Document>,
@@ -201,7 +236,7 @@ impl Store {
         // re-examined.
         if let Some(former) = previous.and_then(|previous| previous.duplicate_of.as_ref())
             && stored.duplicate_of.as_ref() != Some(former)
-            && let Some(mut former) = self.document(former)?
+            && let Some(mut former) = self.read_document(txn, former)?
         {
             former.also_at.retain(|url| *url != document.canonical_url);
             related.push(former);
@@ -214,16 +249,20 @@ impl Store {
     /// on the number of candidates sharing a band, not on the size of the store.
     fn find_original(
         &self,
+        txn: &WriteTransaction,
         id: &DocId,
         fingerprint: &Fingerprint,
     ) -> Result<Option<(Document, bool)>> {
-        if let Some(found) = self
-            .text_hashes
-            .get(fingerprint.exact)
-            .map_err(|e| self.error(e))?
-            && found.as_ref() != id.as_str().as_bytes()
-            && let Some(original) = DocId::parse(&String::from_utf8_lossy(&found))
-            && let Some(original) = self.document(&original)?
+        let exact = {
+            let text_hashes = txn.open_table(TEXT_HASHES).map_err(|e| self.error(e))?;
+            let found = text_hashes
+                .get(fingerprint.exact.as_slice())
+                .map_err(|e| self.error(e))?;
+            found.and_then(|found| DocId::parse(found.value()))
+        };
+        if let Some(original) = exact
+            && original != *id
+            && let Some(original) = self.read_document(txn, &original)?
             && original.duplicate_of.is_none()
         {
             return Ok(Some((original, true)));
@@ -233,26 +272,34 @@ impl Store {
         };
 
         let mut candidates: Vec<DocId> = Vec::new();
-        for (band, key) in minhash.band_keys().iter().enumerate() {
-            let prefix = band_prefix(band, *key);
-            for entry in self.minhash_bands.scan_prefix(prefix) {
-                let (entry_key, _) = entry.map_err(|e| self.error(e))?;
-                let raw_id = String::from_utf8_lossy(&entry_key[BAND_PREFIX_LEN..]).into_owned();
-                if let Some(candidate) = DocId::parse(&raw_id)
-                    && candidate != *id
-                    && !candidates.contains(&candidate)
-                {
-                    candidates.push(candidate);
-                }
-                if candidates.len() >= MAX_NEAR_CANDIDATES {
-                    break;
+        {
+            let bands = txn.open_table(MINHASH_BANDS).map_err(|e| self.error(e))?;
+            'bands: for (band, key) in minhash.band_keys().iter().enumerate() {
+                let prefix = band_prefix(band, *key);
+                let start: &[u8] = &prefix;
+                for entry in bands.range(start..).map_err(|e| self.error(e))? {
+                    let (entry_key, _) = entry.map_err(|e| self.error(e))?;
+                    let entry_key = entry_key.value();
+                    if !entry_key.starts_with(&prefix) {
+                        break;
+                    }
+                    let raw_id = String::from_utf8_lossy(&entry_key[BAND_PREFIX_LEN..]);
+                    if let Some(candidate) = DocId::parse(&raw_id)
+                        && candidate != *id
+                        && !candidates.contains(&candidate)
+                    {
+                        candidates.push(candidate);
+                    }
+                    if candidates.len() >= MAX_NEAR_CANDIDATES {
+                        break 'bands;
+                    }
                 }
             }
         }
 
         let mut best: Option<(Document, f64)> = None;
         for candidate in candidates {
-            let Some(document) = self.document(&candidate)? else {
+            let Some(document) = self.read_document(txn, &candidate)? else {
                 continue;
             };
             let Some(other) = Fingerprint::of(&document.body).and_then(|f| f.minhash) else {
@@ -272,190 +319,245 @@ impl Store {
 
     /// Writes documents (each with the source it was stored under before, for the counts)
     /// and related documents whose `also_at` changed, logging a change for each, and
-    /// updates the fingerprint indexes, in one transaction.
+    /// updates the fingerprint indexes, all within `txn`.
     fn write(
         &self,
+        txn: &WriteTransaction,
         documents: &[(Document, Option<String>)],
         related: &[Document],
         index_changes: &IndexChanges,
     ) -> Result<()> {
-        let mut writes: Vec<(Vec<u8>, Vec<u8>, u64)> = Vec::new();
+        let mut stored = txn.open_table(DOCUMENTS).map_err(|e| self.error(e))?;
+        let mut changes = txn.open_table(CHANGES).map_err(|e| self.error(e))?;
         for document in documents
             .iter()
             .map(|(document, _)| document)
             .chain(related)
         {
-            // sled counts from 0, which the change log reserves for "nothing indexed yet".
-            let seq = self.db.generate_id().map_err(|e| self.error(e))? + 1;
-            writes.push((
-                document.id.as_str().as_bytes().to_vec(),
-                encode(document),
-                seq,
-            ));
+            let seq = self.next_seq(txn)?;
+            let id = document.id.as_str();
+            stored
+                .insert(id, encode(document).as_slice())
+                .map_err(|e| self.error(e))?;
+            changes.insert(seq, id).map_err(|e| self.error(e))?;
         }
-        let result: Result<(), TransactionError<()>> = (
-            &self.documents,
-            &self.changes,
-            &self.source_counts,
-            &self.text_hashes,
-            &self.minhash_bands,
-        )
-            .transaction(|(stored, changes, counts, text_hashes, bands)| {
-                for (key, encoded, seq) in &writes {
-                    stored.insert(key.as_slice(), encoded.as_slice())?;
-                    changes.insert(&seq.to_be_bytes(), key.as_slice())?;
+
+        let mut counts = txn.open_table(SOURCE_COUNTS).map_err(|e| self.error(e))?;
+        let mut text_hashes = txn.open_table(TEXT_HASHES).map_err(|e| self.error(e))?;
+        let mut bands = txn.open_table(MINHASH_BANDS).map_err(|e| self.error(e))?;
+        for (document, previous_source) in documents {
+            if previous_source.as_deref() != Some(document.source.as_str()) {
+                if let Some(old_source) = previous_source {
+                    add_to_count(&mut counts, old_source, -1).map_err(|e| self.error(e))?;
                 }
-                for (document, previous_source) in documents {
-                    if previous_source.as_deref() != Some(document.source.as_str()) {
-                        if let Some(old_source) = previous_source {
-                            add_to_count(counts, old_source, -1)?;
-                        }
-                        add_to_count(counts, &document.source, 1)?;
-                    }
-                    let id = document.id.as_str().as_bytes();
-                    if let Some(removed) = &index_changes.remove {
-                        if text_hashes.get(removed.exact)?.as_deref() == Some(id) {
-                            text_hashes.remove(&removed.exact)?;
-                        }
-                        for (band, key) in band_keys(removed) {
-                            bands.remove(band_entry(band, key, id))?;
-                        }
-                    }
-                    if let Some(added) = &index_changes.add {
-                        text_hashes.insert(&added.exact, id)?;
-                        for (band, key) in band_keys(added) {
-                            bands.insert(band_entry(band, key, id), Vec::new())?;
-                        }
-                    }
+                add_to_count(&mut counts, &document.source, 1).map_err(|e| self.error(e))?;
+            }
+            let id = document.id.as_str();
+            if let Some(removed) = &index_changes.remove {
+                let owner = text_hashes
+                    .get(removed.exact.as_slice())
+                    .map_err(|e| self.error(e))?
+                    .map(|owner| owner.value().to_string());
+                if owner.as_deref() == Some(id) {
+                    text_hashes
+                        .remove(removed.exact.as_slice())
+                        .map_err(|e| self.error(e))?;
                 }
-                Ok(())
-            });
-        result.map_err(|error| match error {
-            TransactionError::Abort(()) => unreachable!("the transaction never aborts"),
-            TransactionError::Storage(error) => self.error(error),
-        })
+                for (band, key) in band_keys(removed) {
+                    bands
+                        .remove(band_entry(band, key, id.as_bytes()).as_slice())
+                        .map_err(|e| self.error(e))?;
+                }
+            }
+            if let Some(added) = &index_changes.add {
+                text_hashes
+                    .insert(added.exact.as_slice(), id)
+                    .map_err(|e| self.error(e))?;
+                for (band, key) in band_keys(added) {
+                    bands
+                        .insert(band_entry(band, key, id.as_bytes()).as_slice(), ())
+                        .map_err(|e| self.error(e))?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands out the next sequence number of the change log; 0 means "nothing indexed yet".
+    fn next_seq(&self, txn: &WriteTransaction) -> Result<u64> {
+        let mut meta = txn.open_table(META).map_err(|e| self.error(e))?;
+        let last = meta
+            .get(LAST_SEQ)
+            .map_err(|e| self.error(e))?
+            .map(|last| last.value())
+            .unwrap_or(0);
+        let seq = last + 1;
+        meta.insert(LAST_SEQ, seq).map_err(|e| self.error(e))?;
+        Ok(seq)
     }
 
     /// Removes the document with `id`, logging the change so that the next sync drops it
     /// from the index; returns whether it was stored.
     pub fn delete_document(&self, id: &DocId) -> Result<bool> {
-        let key = id.as_str().as_bytes();
-        let _guard = self
-            .write_lock
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let Some(bytes) = self.documents.get(key).map_err(|e| self.error(e))? else {
+        let txn = self.begin_write()?;
+        let Some(previous) = self.read_document(&txn, id)? else {
             return Ok(false);
         };
-        let previous: Document = decode("document", id.as_str(), &bytes)?;
-
-        let seq = self.db.generate_id().map_err(|e| self.error(e))? + 1;
-        let result: Result<(), TransactionError<()>> =
-            (&self.documents, &self.changes, &self.source_counts).transaction(
-                |(documents, changes, counts)| {
-                    documents.remove(key)?;
-                    changes.insert(&seq.to_be_bytes(), key)?;
-                    add_to_count(counts, &previous.source, -1)?;
-                    Ok(())
-                },
-            );
-        result.map_err(|error| match error {
-            TransactionError::Abort(()) => unreachable!("the transaction never aborts"),
-            TransactionError::Storage(error) => self.error(error),
-        })?;
+        let seq = self.next_seq(&txn)?;
+        {
+            let mut documents = txn.open_table(DOCUMENTS).map_err(|e| self.error(e))?;
+            documents.remove(id.as_str()).map_err(|e| self.error(e))?;
+            let mut changes = txn.open_table(CHANGES).map_err(|e| self.error(e))?;
+            changes
+                .insert(seq, id.as_str())
+                .map_err(|e| self.error(e))?;
+            let mut counts = txn.open_table(SOURCE_COUNTS).map_err(|e| self.error(e))?;
+            add_to_count(&mut counts, &previous.source, -1).map_err(|e| self.error(e))?;
+        }
+        self.commit(txn, false)?;
         Ok(true)
     }
 
     /// Returns the document with `id`, if stored.
     pub fn document(&self, id: &DocId) -> Result<Option<Document>> {
-        match self.documents.get(id.as_str()).map_err(|e| self.error(e))? {
-            Some(bytes) => Ok(Some(decode("document", id.as_str(), &bytes)?)),
+        let txn = self.db.begin_read().map_err(|e| self.error(e))?;
+        let documents = txn.open_table(DOCUMENTS).map_err(|e| self.error(e))?;
+        match documents.get(id.as_str()).map_err(|e| self.error(e))? {
+            Some(bytes) => Ok(Some(decode("document", id.as_str(), bytes.value())?)),
             None => Ok(None),
         }
     }
 
-    /// Streams every stored document in id order, without loading them all.
+    fn read_document(&self, txn: &WriteTransaction, id: &DocId) -> Result<Option<Document>> {
+        let documents = txn.open_table(DOCUMENTS).map_err(|e| self.error(e))?;
+        match documents.get(id.as_str()).map_err(|e| self.error(e))? {
+            Some(bytes) => Ok(Some(decode("document", id.as_str(), bytes.value())?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Streams every stored document in id order, without loading them all: each chunk is
+    /// read in a transaction of its own.
     pub fn documents(&self) -> impl Iterator<Item = Result<Document>> + '_ {
-        self.documents.iter().map(|entry| {
-            let (key, bytes) = entry.map_err(|e| self.error(e))?;
-            decode("document", &String::from_utf8_lossy(&key), &bytes)
+        ChunkedScan::new(move |after: Option<&String>| {
+            let txn = self.db.begin_read().map_err(|e| self.error(e))?;
+            let documents = txn.open_table(DOCUMENTS).map_err(|e| self.error(e))?;
+            let lower = match after {
+                Some(after) => Bound::Excluded(after.as_str()),
+                None => Bound::Unbounded,
+            };
+            let range = documents
+                .range((lower, Bound::Unbounded))
+                .map_err(|e| self.error(e))?;
+            let mut chunk = Vec::with_capacity(SCAN_CHUNK);
+            for entry in range.take(SCAN_CHUNK) {
+                let (key, bytes) = entry.map_err(|e| self.error(e))?;
+                let key = key.value().to_string();
+                let document = decode("document", &key, bytes.value())?;
+                chunk.push((key, document));
+            }
+            Ok(chunk)
         })
     }
 
     /// Returns how many documents are stored, from the per-source counters (no scan).
     pub fn num_documents(&self) -> Result<u64> {
-        self.source_counts.iter().try_fold(0, |total, entry| {
+        let txn = self.db.begin_read().map_err(|e| self.error(e))?;
+        let counts = txn.open_table(SOURCE_COUNTS).map_err(|e| self.error(e))?;
+        let mut total = 0;
+        for entry in counts.iter().map_err(|e| self.error(e))? {
             let (_, count) = entry.map_err(|e| self.error(e))?;
-            Ok(total + decode_count(&count))
-        })
+            total += count.value();
+        }
+        Ok(total)
     }
 
     /// Returns how many documents are stored from `source`.
     pub fn num_documents_from(&self, source: &str) -> Result<u64> {
-        let count = self.source_counts.get(source).map_err(|e| self.error(e))?;
-        Ok(count.map(|bytes| decode_count(&bytes)).unwrap_or(0))
+        let txn = self.db.begin_read().map_err(|e| self.error(e))?;
+        let counts = txn.open_table(SOURCE_COUNTS).map_err(|e| self.error(e))?;
+        let count = counts.get(source).map_err(|e| self.error(e))?;
+        Ok(count.map(|count| count.value()).unwrap_or(0))
     }
 
     /// Streams the change log after `seq`: sequence numbers with the id of the changed document.
     pub fn changes_after(&self, seq: u64) -> impl Iterator<Item = Result<(u64, DocId)>> + '_ {
-        let start = seq.saturating_add(1).to_be_bytes();
-        self.changes.range(start..).map(|entry| {
-            let (key, value) = entry.map_err(|e| self.error(e))?;
-            let seq = u64::from_be_bytes(key.as_ref().try_into().unwrap_or([0; 8]));
-            let id = DocId::parse(&String::from_utf8_lossy(&value));
-            let id = id.ok_or_else(|| IndexerError::Corrupt {
-                what: "change",
-                key: seq.to_string(),
-                reason: "malformed document id".to_string(),
-            })?;
-            Ok((seq, id))
+        ChunkedScan::new(move |after: Option<&u64>| {
+            let txn = self.db.begin_read().map_err(|e| self.error(e))?;
+            let changes = txn.open_table(CHANGES).map_err(|e| self.error(e))?;
+            let start = after.copied().unwrap_or(seq).saturating_add(1);
+            let mut chunk = Vec::with_capacity(SCAN_CHUNK);
+            for entry in changes
+                .range(start..)
+                .map_err(|e| self.error(e))?
+                .take(SCAN_CHUNK)
+            {
+                let (key, value) = entry.map_err(|e| self.error(e))?;
+                let seq = key.value();
+                let id = DocId::parse(value.value()).ok_or_else(|| IndexerError::Corrupt {
+                    what: "change",
+                    key: seq.to_string(),
+                    reason: "malformed document id".to_string(),
+                })?;
+                chunk.push((seq, (seq, id)));
+            }
+            Ok(chunk)
         })
     }
 
     /// Returns the highest sequence number in the change log, or 0 when it is empty.
     pub fn last_change(&self) -> Result<u64> {
-        let last = self.changes.last().map_err(|e| self.error(e))?;
-        Ok(last
-            .map(|(key, _)| u64::from_be_bytes(key.as_ref().try_into().unwrap_or([0; 8])))
-            .unwrap_or(0))
+        let txn = self.db.begin_read().map_err(|e| self.error(e))?;
+        let changes = txn.open_table(CHANGES).map_err(|e| self.error(e))?;
+        let last = changes.last().map_err(|e| self.error(e))?;
+        Ok(last.map(|(key, _)| key.value()).unwrap_or(0))
     }
 
     /// Forgets changes up to and including `seq`, once the index holds them durably.
     pub fn prune_changes_through(&self, seq: u64) -> Result<()> {
-        let end = seq.saturating_add(1).to_be_bytes();
-        let mut batch = sled::Batch::default();
-        for entry in self.changes.range(..end) {
-            let (key, _) = entry.map_err(|e| self.error(e))?;
-            batch.remove(key);
+        let txn = self.begin_write()?;
+        {
+            let mut changes = txn.open_table(CHANGES).map_err(|e| self.error(e))?;
+            changes
+                .retain_in(..=seq, |_, _| false)
+                .map_err(|e| self.error(e))?;
         }
-        self.changes.apply_batch(batch).map_err(|e| self.error(e))
+        self.commit(txn, false)
     }
 
     /// Saves the status of a source.
     pub fn put_source_status(&self, status: &SourceStatus) -> Result<()> {
-        self.sources
-            .insert(status.id.as_bytes(), encode(status))
-            .map_err(|e| self.error(e))?;
-        Ok(())
+        let txn = self.begin_write()?;
+        {
+            let mut sources = txn.open_table(SOURCES).map_err(|e| self.error(e))?;
+            sources
+                .insert(status.id.as_str(), encode(status).as_slice())
+                .map_err(|e| self.error(e))?;
+        }
+        self.commit(txn, false)
     }
 
     /// Returns the status of source `id`, with its current document count.
     pub fn source_status(&self, id: &str) -> Result<Option<SourceStatus>> {
-        let Some(bytes) = self.sources.get(id).map_err(|e| self.error(e))? else {
+        let txn = self.db.begin_read().map_err(|e| self.error(e))?;
+        let sources = txn.open_table(SOURCES).map_err(|e| self.error(e))?;
+        let Some(bytes) = sources.get(id).map_err(|e| self.error(e))? else {
             return Ok(None);
         };
-        let mut status: SourceStatus = decode("source", id, &bytes)?;
+        let mut status: SourceStatus = decode("source", id, bytes.value())?;
         status.num_documents = self.num_documents_from(id)?;
         Ok(Some(status))
     }
 
     /// Returns the status of every known source, in id order.
     pub fn source_statuses(&self) -> Result<Vec<SourceStatus>> {
+        let txn = self.db.begin_read().map_err(|e| self.error(e))?;
+        let sources = txn.open_table(SOURCES).map_err(|e| self.error(e))?;
         let mut statuses = Vec::new();
-        for entry in self.sources.iter() {
+        for entry in sources.iter().map_err(|e| self.error(e))? {
             let (key, bytes) = entry.map_err(|e| self.error(e))?;
-            let id = String::from_utf8_lossy(&key).into_owned();
-            let mut status: SourceStatus = decode("source", &id, &bytes)?;
+            let id = key.value().to_string();
+            let mut status: SourceStatus = decode("source", &id, bytes.value())?;
             status.num_documents = self.num_documents_from(&id)?;
             statuses.push(status);
         }
@@ -464,42 +566,118 @@ impl Store {
 
     /// Forgets the status of sources no longer configured; their documents stay searchable.
     pub fn retain_sources(&self, configured_ids: &[&str]) -> Result<()> {
-        for entry in self.sources.iter() {
-            let (key, _) = entry.map_err(|e| self.error(e))?;
-            if !configured_ids
-                .iter()
-                .any(|id| id.as_bytes() == key.as_ref())
-            {
-                self.sources.remove(key).map_err(|e| self.error(e))?;
-            }
+        let txn = self.begin_write()?;
+        {
+            let mut sources = txn.open_table(SOURCES).map_err(|e| self.error(e))?;
+            sources
+                .retain(|id, _| configured_ids.contains(&id))
+                .map_err(|e| self.error(e))?;
         }
-        Ok(())
+        self.commit(txn, false)
     }
 
     /// Returns what the last successful fetch of `url` left: its validators and time.
     pub fn fetch_state(&self, url: &str) -> Result<Option<FetchState>> {
-        match self.fetch_states.get(url).map_err(|e| self.error(e))? {
-            Some(bytes) => Ok(Some(decode("fetch state", url, &bytes)?)),
+        let txn = self.db.begin_read().map_err(|e| self.error(e))?;
+        let states = txn.open_table(FETCH_STATES).map_err(|e| self.error(e))?;
+        match states.get(url).map_err(|e| self.error(e))? {
+            Some(bytes) => Ok(Some(decode("fetch state", url, bytes.value())?)),
             None => Ok(None),
         }
     }
 
     /// Records the outcome of a successful fetch of `url`, replacing the previous one.
     pub fn put_fetch_state(&self, url: &str, state: &FetchState) -> Result<()> {
-        self.fetch_states
-            .insert(url.as_bytes(), encode(state))
-            .map_err(|e| self.error(e))?;
-        Ok(())
+        let txn = self.begin_write()?;
+        {
+            let mut states = txn.open_table(FETCH_STATES).map_err(|e| self.error(e))?;
+            states
+                .insert(url, encode(state).as_slice())
+                .map_err(|e| self.error(e))?;
+        }
+        self.commit(txn, false)
     }
 
-    /// Writes everything buffered to disk.
+    /// Makes every write so far durable.
     pub fn flush(&self) -> Result<()> {
-        self.db.flush().map_err(|e| self.error(e))?;
+        let txn = self.begin_write()?;
+        self.commit(txn, true)
+    }
+
+    fn begin_write(&self) -> Result<WriteTransaction> {
+        self.db.begin_write().map_err(|error| self.error(error))
+    }
+
+    /// Commits `txn`, durably when asked or when the last durable commit is older than
+    /// [`DURABLE_EVERY`].
+    fn commit(&self, mut txn: WriteTransaction, durable: bool) -> Result<()> {
+        let mut last_durable = self
+            .last_durable
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let durable = durable || last_durable.elapsed() >= DURABLE_EVERY;
+        if !durable {
+            txn.set_durability(Durability::None)
+                .map_err(|error| self.error(error))?;
+        }
+        txn.commit().map_err(|error| self.error(error))?;
+        if durable {
+            *last_durable = Instant::now();
+        }
         Ok(())
     }
 
-    fn error(&self, error: sled::Error) -> IndexerError {
+    fn error(&self, error: impl Into<redb::Error>) -> IndexerError {
         IndexerError::store(&self.path, error)
+    }
+}
+
+/// An iterator that reads a table in chunks, each in its own read transaction, resuming after
+/// the last key of the previous chunk.
+struct ChunkedScan<K, T, F> {
+    read_chunk: F,
+    last_key: Option<K>,
+    buffer: VecDeque<T>,
+    done: bool,
+}
+
+impl<K, T, F> ChunkedScan<K, T, F>
+where
+    F: FnMut(Option<&K>) -> Result<Vec<(K, T)>>,
+{
+    fn new(read_chunk: F) -> Self {
+        ChunkedScan {
+            read_chunk,
+            last_key: None,
+            buffer: VecDeque::new(),
+            done: false,
+        }
+    }
+}
+
+impl<K, T, F> Iterator for ChunkedScan<K, T, F>
+where
+    F: FnMut(Option<&K>) -> Result<Vec<(K, T)>>,
+{
+    type Item = Result<T>;
+
+    fn next(&mut self) -> Option<Result<T>> {
+        if self.buffer.is_empty() && !self.done {
+            match (self.read_chunk)(self.last_key.as_ref()) {
+                Ok(chunk) => {
+                    self.done = chunk.len() < SCAN_CHUNK;
+                    for (key, item) in chunk {
+                        self.last_key = Some(key);
+                        self.buffer.push_back(item);
+                    }
+                }
+                Err(error) => {
+                    self.done = true;
+                    return Some(Err(error));
+                }
+            }
+        }
+        self.buffer.pop_front().map(Ok)
     }
 }
 
@@ -540,21 +718,13 @@ fn add_url(also_at: &mut Vec<String>, url: &str) -> bool {
 }
 
 fn add_to_count(
-    counts: &TransactionalTree,
+    counts: &mut redb::Table<'_, &'static str, u64>,
     source: &str,
     delta: i64,
-) -> std::result::Result<(), ConflictableTransactionError<()>> {
-    let current = counts
-        .get(source)?
-        .map(|bytes| decode_count(&bytes))
-        .unwrap_or(0);
-    let updated = current.saturating_add_signed(delta);
-    counts.insert(source.as_bytes(), &updated.to_be_bytes())?;
+) -> std::result::Result<(), redb::StorageError> {
+    let current = counts.get(source)?.map(|count| count.value()).unwrap_or(0);
+    counts.insert(source, current.saturating_add_signed(delta))?;
     Ok(())
-}
-
-fn decode_count(bytes: &[u8]) -> u64 {
-    u64::from_be_bytes(bytes.try_into().unwrap_or([0; 8]))
 }
 
 fn encode<T: Serialize>(value: &T) -> Vec<u8> {

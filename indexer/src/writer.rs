@@ -135,6 +135,9 @@ impl IndexUpdater {
     }
 
     fn commit(&mut self, store: &Store, last_seq: u64) -> Result<()> {
+        // The payload must never name a change the store could still lose in a crash: the
+        // next sync would skip the change written again under that number.
+        store.flush()?;
         self.commit_with_payload(last_seq)?;
         store.prune_changes_through(last_seq)?;
         Ok(())
