@@ -78,6 +78,39 @@ impl Fingerprint {
     }
 }
 
+impl Fingerprint {
+    /// The fingerprint as stored: the exact hash, then the MinHash values if there are any.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = self.exact.to_vec();
+        if let Some(minhash) = &self.minhash {
+            for value in minhash.values {
+                bytes.extend_from_slice(&value.to_le_bytes());
+            }
+        }
+        bytes
+    }
+
+    /// Reads what [`Fingerprint::to_bytes`] wrote; `None` if the bytes are not a fingerprint.
+    pub fn from_bytes(bytes: &[u8]) -> Option<Fingerprint> {
+        let (exact, rest) = bytes.split_first_chunk::<16>()?;
+        let minhash = match rest.len() {
+            0 => None,
+            len if len == NUM_MINHASHES * 4 => {
+                let mut values = [0u32; NUM_MINHASHES];
+                for (value, chunk) in values.iter_mut().zip(rest.chunks_exact(4)) {
+                    *value = u32::from_le_bytes(chunk.try_into().ok()?);
+                }
+                Some(MinHash { values })
+            }
+            _ => return None,
+        };
+        Some(Fingerprint {
+            exact: *exact,
+            minhash,
+        })
+    }
+}
+
 impl MinHash {
     fn of_words(words: &[String]) -> Option<MinHash> {
         let num_shingles = words.len().saturating_sub(SHINGLE_WORDS - 1);
@@ -213,6 +246,21 @@ mod tests {
         months. The council now plans two more shelters in the northern districts, where \
         demand is highest, and will publish monthly figures on placements and waiting times \
         so that residents can follow the programme.";
+
+    #[test]
+    fn fingerprints_survive_their_stored_form() {
+        let long = Fingerprint::of(ARTICLE).unwrap();
+        assert!(long.minhash.is_some());
+        assert_eq!(Fingerprint::from_bytes(&long.to_bytes()), Some(long));
+        let medium = ARTICLE
+            .split_whitespace()
+            .take(30)
+            .collect::<Vec<_>>()
+            .join(" ");
+        let short = Fingerprint::of(&medium).unwrap();
+        assert_eq!(Fingerprint::from_bytes(&short.to_bytes()), Some(short));
+        assert_eq!(Fingerprint::from_bytes(&[1, 2, 3]), None);
+    }
 
     #[test]
     fn spacing_case_and_punctuation_do_not_change_the_exact_hash() {

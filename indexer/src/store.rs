@@ -48,6 +48,9 @@ const SOURCE_COUNTS: TableDefinition<&str, u64> = TableDefinition::new("source_c
 const TEXT_HASHES: TableDefinition<&[u8], &str> = TableDefinition::new("text_hashes");
 /// `[band][band key][id]` → nothing: originals by MinHash band, for near-duplicates.
 const MINHASH_BANDS: TableDefinition<&[u8], ()> = TableDefinition::new("minhash_bands");
+/// Id of an original → its fingerprint, so that candidates are compared (and entries
+/// removed) without reading and fingerprinting their text again.
+const FINGERPRINTS: TableDefinition<&str, &[u8]> = TableDefinition::new("fingerprints");
 /// URL → what its last successful fetch left, as JSON.
 const FETCH_STATES: TableDefinition<&str, &[u8]> = TableDefinition::new("fetch_states");
 /// Counters: the last sequence number handed out.
@@ -146,6 +149,7 @@ impl Store {
             txn.open_table(SOURCE_COUNTS).map_err(|e| store.error(e))?;
             txn.open_table(TEXT_HASHES).map_err(|e| store.error(e))?;
             txn.open_table(MINHASH_BANDS).map_err(|e| store.error(e))?;
+            txn.open_table(FINGERPRINTS).map_err(|e| store.error(e))?;
             txn.open_table(FETCH_STATES).map_err(|e| store.error(e))?;
             txn.open_table(META).map_err(|e| store.error(e))?;
         }
@@ -161,6 +165,9 @@ impl Store {
     /// republished elsewhere) is stored with `duplicate_of` naming the other, which the index
     /// leaves out, and its URL also joins the other's `also_at`.
     pub fn put_document(&self, document: &Document) -> Result<PutOutcome> {
+        // Fingerprinting a long text takes longer than the rest of the write, so it is done
+        // before the transaction, which excludes every other writer while it is open.
+        let fingerprint = Fingerprint::of(&document.body);
         // The whole decision runs in one write transaction: redb serialises writers, so the
         // documents read here cannot change before the write, and sequence numbers become
         // visible in the order they are handed out.
@@ -173,7 +180,6 @@ impl Store {
             return Ok(PutOutcome::Unchanged);
         }
 
-        let fingerprint = Fingerprint::of(&document.body);
         let original = match &fingerprint {
             Some(fingerprint) => self.find_original(&txn, &document.id, fingerprint)?,
             None => None,
@@ -192,10 +198,12 @@ impl Store {
         let original = original.map(|(original, _)| original);
         let (stored, related) = self.link(&txn, document, previous.as_ref(), original)?;
         let index_changes = IndexChanges {
-            remove: previous
-                .as_ref()
-                .filter(|previous| previous.duplicate_of.is_none())
-                .and_then(|previous| Fingerprint::of(&previous.body)),
+            remove: match &previous {
+                Some(previous) if previous.duplicate_of.is_none() => {
+                    self.stored_fingerprint(&txn, &previous.id)?
+                }
+                _ => None,
+            },
             add: fingerprint.filter(|_| stored.duplicate_of.is_none()),
         };
         let previous_source = previous.as_ref().map(|previous| previous.source.clone());
@@ -297,24 +305,49 @@ impl Store {
             }
         }
 
-        let mut best: Option<(Document, f64)> = None;
+        let mut similar: Vec<(f64, DocId)> = Vec::new();
         for candidate in candidates {
-            let Some(document) = self.read_document(txn, &candidate)? else {
-                continue;
-            };
-            let Some(other) = Fingerprint::of(&document.body).and_then(|f| f.minhash) else {
+            let Some(other) = self
+                .stored_fingerprint(txn, &candidate)?
+                .and_then(|other| other.minhash)
+            else {
                 continue;
             };
             let similarity = minhash.similarity(&other);
-            let is_better = best.as_ref().is_none_or(|(_, best)| similarity > *best);
-            if document.duplicate_of.is_none()
-                && similarity >= NEAR_DUPLICATE_SIMILARITY
-                && is_better
-            {
-                best = Some((document, similarity));
+            if similarity >= NEAR_DUPLICATE_SIMILARITY {
+                similar.push((similarity, candidate));
             }
         }
-        Ok(best.map(|(document, _)| (document, false)))
+        similar.sort_by(|(left, _), (right, _)| right.total_cmp(left));
+        for (_, candidate) in similar {
+            if let Some(document) = self.read_document(txn, &candidate)?
+                && document.duplicate_of.is_none()
+            {
+                return Ok(Some((document, false)));
+            }
+        }
+        Ok(None)
+    }
+
+    /// The fingerprint stored for the original `id`, if it is one.
+    fn stored_fingerprint(
+        &self,
+        txn: &WriteTransaction,
+        id: &DocId,
+    ) -> Result<Option<Fingerprint>> {
+        let fingerprints = txn.open_table(FINGERPRINTS).map_err(|e| self.error(e))?;
+        let found = fingerprints.get(id.as_str()).map_err(|e| self.error(e))?;
+        match found {
+            Some(bytes) => match Fingerprint::from_bytes(bytes.value()) {
+                Some(fingerprint) => Ok(Some(fingerprint)),
+                None => Err(IndexerError::Corrupt {
+                    what: "fingerprint",
+                    key: id.as_str().to_string(),
+                    reason: format!("{} bytes do not make a fingerprint", bytes.value().len()),
+                }),
+            },
+            None => Ok(None),
+        }
     }
 
     /// Writes documents (each with the source it was stored under before, for the counts)
@@ -343,8 +376,6 @@ impl Store {
         }
 
         let mut counts = txn.open_table(SOURCE_COUNTS).map_err(|e| self.error(e))?;
-        let mut text_hashes = txn.open_table(TEXT_HASHES).map_err(|e| self.error(e))?;
-        let mut bands = txn.open_table(MINHASH_BANDS).map_err(|e| self.error(e))?;
         for (document, previous_source) in documents {
             if previous_source.as_deref() != Some(document.source.as_str()) {
                 if let Some(old_source) = previous_source {
@@ -352,34 +383,67 @@ impl Store {
                 }
                 add_to_count(&mut counts, &document.source, 1).map_err(|e| self.error(e))?;
             }
-            let id = document.id.as_str();
             if let Some(removed) = &index_changes.remove {
-                let owner = text_hashes
-                    .get(removed.exact.as_slice())
-                    .map_err(|e| self.error(e))?
-                    .map(|owner| owner.value().to_string());
-                if owner.as_deref() == Some(id) {
-                    text_hashes
-                        .remove(removed.exact.as_slice())
-                        .map_err(|e| self.error(e))?;
-                }
-                for (band, key) in band_keys(removed) {
-                    bands
-                        .remove(band_entry(band, key, id.as_bytes()).as_slice())
-                        .map_err(|e| self.error(e))?;
-                }
+                self.unindex_fingerprint(txn, &document.id, removed)?;
             }
             if let Some(added) = &index_changes.add {
-                text_hashes
-                    .insert(added.exact.as_slice(), id)
-                    .map_err(|e| self.error(e))?;
-                for (band, key) in band_keys(added) {
-                    bands
-                        .insert(band_entry(band, key, id.as_bytes()).as_slice(), ())
-                        .map_err(|e| self.error(e))?;
-                }
+                self.index_fingerprint(txn, &document.id, added)?;
             }
         }
+        Ok(())
+    }
+
+    /// Records `fingerprint` as that of the original `id`, for the duplicate lookups.
+    fn index_fingerprint(
+        &self,
+        txn: &WriteTransaction,
+        id: &DocId,
+        fingerprint: &Fingerprint,
+    ) -> Result<()> {
+        let id = id.as_str();
+        let mut text_hashes = txn.open_table(TEXT_HASHES).map_err(|e| self.error(e))?;
+        text_hashes
+            .insert(fingerprint.exact.as_slice(), id)
+            .map_err(|e| self.error(e))?;
+        let mut bands = txn.open_table(MINHASH_BANDS).map_err(|e| self.error(e))?;
+        for (band, key) in band_keys(fingerprint) {
+            bands
+                .insert(band_entry(band, key, id.as_bytes()).as_slice(), ())
+                .map_err(|e| self.error(e))?;
+        }
+        let mut fingerprints = txn.open_table(FINGERPRINTS).map_err(|e| self.error(e))?;
+        fingerprints
+            .insert(id, fingerprint.to_bytes().as_slice())
+            .map_err(|e| self.error(e))?;
+        Ok(())
+    }
+
+    /// Removes what [`Store::index_fingerprint`] recorded for `id`.
+    fn unindex_fingerprint(
+        &self,
+        txn: &WriteTransaction,
+        id: &DocId,
+        fingerprint: &Fingerprint,
+    ) -> Result<()> {
+        let id = id.as_str();
+        let mut text_hashes = txn.open_table(TEXT_HASHES).map_err(|e| self.error(e))?;
+        let owner = text_hashes
+            .get(fingerprint.exact.as_slice())
+            .map_err(|e| self.error(e))?
+            .map(|owner| owner.value().to_string());
+        if owner.as_deref() == Some(id) {
+            text_hashes
+                .remove(fingerprint.exact.as_slice())
+                .map_err(|e| self.error(e))?;
+        }
+        let mut bands = txn.open_table(MINHASH_BANDS).map_err(|e| self.error(e))?;
+        for (band, key) in band_keys(fingerprint) {
+            bands
+                .remove(band_entry(band, key, id.as_bytes()).as_slice())
+                .map_err(|e| self.error(e))?;
+        }
+        let mut fingerprints = txn.open_table(FINGERPRINTS).map_err(|e| self.error(e))?;
+        fingerprints.remove(id).map_err(|e| self.error(e))?;
         Ok(())
     }
 
@@ -403,6 +467,9 @@ impl Store {
         let Some(previous) = self.read_document(&txn, id)? else {
             return Ok(false);
         };
+        if let Some(fingerprint) = self.stored_fingerprint(&txn, id)? {
+            self.unindex_fingerprint(&txn, id, &fingerprint)?;
+        }
         let seq = self.next_seq(&txn)?;
         {
             let mut documents = txn.open_table(DOCUMENTS).map_err(|e| self.error(e))?;
@@ -968,6 +1035,20 @@ mod tests {
         let changes: Vec<_> = store.changes_after(before).collect::<Result<_>>().unwrap();
         assert_eq!(changes.len(), 1);
         assert_eq!(changes[0].1, doc.id);
+    }
+
+    #[test]
+    fn a_deleted_original_is_forgotten_by_the_duplicate_lookups() {
+        let store = Store::open_temporary().unwrap();
+        let original = document("https://a.example/shelters", "a", ARTICLE);
+        let copy = document("https://b.example/shelters", "b", ARTICLE);
+        store.put_document(&original).unwrap();
+        assert!(store.delete_document(&original.id).unwrap());
+        assert_eq!(store.put_document(&copy).unwrap(), PutOutcome::New);
+        assert_eq!(
+            store.document(&copy.id).unwrap().unwrap().duplicate_of,
+            None
+        );
     }
 
     #[test]
