@@ -60,6 +60,8 @@ pub struct QueryPlan {
     pub corrections: Vec<(String, String)>,
     /// The scoring query (filters are added by the caller).
     pub scoring: Box<dyn Query>,
+    /// The clauses `scoring` is made of, which concepts fed back from the results join.
+    clauses: Vec<(Occur, Box<dyn Query>)>,
 }
 
 /// The field sets a query is analysed for, with the tokenizer each uses.
@@ -91,13 +93,14 @@ pub fn plan_query(
     }
     builder.add_concepts(&concepts);
     let corrections = builder.corrections.clone();
-    let scoring = builder.finish(parsed.has_no_positive_clause());
+    let clauses = builder.finish(parsed.has_no_positive_clause());
     QueryPlan {
         parsed,
         languages,
         concepts,
         corrections,
-        scoring,
+        scoring: combine(&clauses),
+        clauses,
     }
 }
 
@@ -234,15 +237,12 @@ impl<'a> QueryBuilder<'a> {
         }
     }
 
-    fn finish(mut self, has_no_positive_clause: bool) -> Box<dyn Query> {
+    fn finish(mut self, has_no_positive_clause: bool) -> Vec<(Occur, Box<dyn Query>)> {
         // Exclusions alone select everything else; a query needs something to start from.
         if has_no_positive_clause {
             self.clauses.push((Occur::Must, Box::new(AllQuery)));
         }
-        if self.clauses.is_empty() {
-            return Box::new(BooleanQuery::new(Vec::new()));
-        }
-        Box::new(BooleanQuery::new(self.clauses))
+        self.clauses
     }
 
     fn analyzer(&self, name: &str) -> Option<TextAnalyzer> {
@@ -276,16 +276,15 @@ fn concept_clauses(
 impl QueryPlan {
     /// Adds concepts inferred from the first results (the query named none): the best
     /// same-language matches say what the query is about, and their concepts reach the
-    /// other languages' documents. They weigh `feedback_factor` of a named concept.
+    /// other languages' documents, which need not share a word with the query. They weigh
+    /// `feedback_factor` of a named concept; quoted phrases and exclusions still apply.
     pub fn add_feedback(&mut self, index: &SearchIndex, concepts: &[usize]) {
         if concepts.is_empty() {
             return;
         }
         let factor = index.ranking().feedback_factor;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-            vec![(Occur::Must, self.scoring.box_clone())];
         for &concept in concepts {
-            clauses.extend(concept_clauses(index, concept, factor));
+            self.clauses.extend(concept_clauses(index, concept, factor));
             self.concepts.push(QueryConcept {
                 concept,
                 label: String::new(),
@@ -293,8 +292,17 @@ impl QueryPlan {
                 how: ConceptMatch::Inferred,
             });
         }
-        self.scoring = Box::new(BooleanQuery::new(clauses));
+        self.scoring = combine(&self.clauses);
     }
+}
+
+/// The query that combines `clauses`.
+fn combine(clauses: &[(Occur, Box<dyn Query>)]) -> Box<dyn Query> {
+    let clauses = clauses
+        .iter()
+        .map(|(occur, query)| (*occur, query.box_clone()))
+        .collect();
+    Box::new(BooleanQuery::new(clauses))
 }
 
 fn part_boost(ranking: &RankingSettings, part: TextPart) -> f32 {

@@ -1,6 +1,7 @@
 //! Searching across languages: the thesaurus, query syntax, typos, language scope and the
 //! ranking factors.
 
+use agora_indexer::concepts::ConceptMatch;
 use agora_indexer::{
     ContentKind, DocumentDraft, IndexSettings, LanguageScope, RankingSettings, SearchIndex,
     SearchRequest, Store, Thesaurus, search,
@@ -35,6 +36,34 @@ fn a_german_query_finds_the_japanese_flood_warning_through_its_concept() {
             .any(|concept| concept.id == "flood-early-warning"),
         "{:?}",
         response.concepts
+    );
+}
+
+#[test]
+fn a_query_naming_no_concept_reaches_other_languages_through_its_best_match() {
+    let (_store, index) = indexed_corpus();
+    let mut request = SearchRequest::new("warnt alle Handys");
+    request.query_lang = Some("de".into());
+    let response = search(&index, &request).unwrap();
+    let found: Vec<&str> = response.hits.iter().map(|hit| hit.url.as_str()).collect();
+    assert_eq!(
+        found.first(),
+        Some(&"https://example.de/hochwasser"),
+        "{found:?}"
+    );
+    assert!(found.contains(&"https://example.jp/kouzui"), "{found:?}");
+    let inferred = response
+        .concepts
+        .iter()
+        .find(|concept| concept.id == "flood-early-warning")
+        .expect("the concept of the best match's title is fed back");
+    assert_eq!(inferred.how, ConceptMatch::Inferred);
+
+    request.query = "warnt alle Handys -河川".into();
+    let excluded = urls(&index, &request);
+    assert!(
+        !excluded.contains(&"https://example.jp/kouzui".to_string()),
+        "{excluded:?}"
     );
 }
 
