@@ -29,7 +29,7 @@ use crate::local::{self, LocalError};
 use crate::normalize::{canonicalize, choose_canonical};
 use crate::record::{DocumentParts, RecordError};
 use crate::schedule::next_crawl_at;
-use crate::sitemap::{Sitemap, SitemapError, SitemapUrl, parse_sitemap};
+use crate::sitemap::{RecentPages, Sitemap, SitemapError, SitemapUrl, parse_sitemap};
 
 /// Child sitemaps read from one sitemap index per pass.
 const MAX_CHILD_SITEMAPS: usize = 50;
@@ -422,30 +422,20 @@ impl Crawler {
             return Ok(());
         };
         let mut listings = vec![FetchMark::fetched(url, &response)];
-        let mut urls = match parse_sitemap(&response.body, &response.url)? {
-            Sitemap::Urls(urls) => urls,
-            Sitemap::Index(children) => {
-                self.read_child_sitemaps(source, &children, &mut listings, tally)
-                    .await?
-            }
-        };
-        drop(response);
-
         // With a page budget, the most recently changed pages matter most.
-        urls.sort_by_key(|entry| std::cmp::Reverse(entry.lastmod));
-        let max_pages = source.max_pages(&self.settings);
-        let mut pages = Vec::new();
-        let mut truncated = false;
-        for entry in urls {
-            if incremental::unchanged_since_last_fetch(&self.store, &entry.loc, entry.lastmod)? {
-                tally.skip_by_lastmod();
-            } else if pages.len() == max_pages {
-                truncated = true;
-                break;
-            } else {
-                pages.push(entry.loc);
+        let mut recent = RecentPages::new(source.max_pages(&self.settings));
+        match parse_sitemap(&response.body, &response.url)? {
+            Sitemap::Urls(urls) => {
+                drop(response);
+                self.select_changed(urls, &mut recent, tally)?;
+            }
+            Sitemap::Index(children) => {
+                drop(response);
+                self.read_child_sitemaps(source, &children, &mut listings, &mut recent, tally)
+                    .await?;
             }
         }
+        let (pages, truncated) = recent.into_pages();
 
         let mut outcomes = stream::iter(pages)
             .map(|page| async move {
@@ -464,15 +454,33 @@ impl Crawler {
         Ok(())
     }
 
-    /// Reads the child sitemaps of an index; unchanged ones (304) list nothing.
+    /// Offers the pages that changed since their last fetch (by their lastmod) to `recent`.
+    fn select_changed(
+        &self,
+        urls: Vec<SitemapUrl>,
+        recent: &mut RecentPages,
+        tally: &mut Tally,
+    ) -> Result<(), CrawlError> {
+        for entry in urls {
+            if incremental::unchanged_since_last_fetch(&self.store, &entry.loc, entry.lastmod)? {
+                tally.skip_by_lastmod();
+            } else {
+                recent.offer(entry);
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the child sitemaps of an index one at a time, offering their changed pages to
+    /// `recent`; unchanged ones (304) list nothing.
     async fn read_child_sitemaps(
         &self,
         source: &SourceConfig,
         children: &[Url],
         listings: &mut Vec<FetchMark>,
+        recent: &mut RecentPages,
         tally: &mut Tally,
-    ) -> Result<Vec<SitemapUrl>, CrawlError> {
-        let mut urls = Vec::new();
+    ) -> Result<(), CrawlError> {
         for child in children.iter().take(MAX_CHILD_SITEMAPS) {
             let response = match self.fetch_listing(child, tally).await {
                 Ok(Some(response)) => response,
@@ -485,7 +493,8 @@ impl Crawler {
             match parse_sitemap(&response.body, &response.url) {
                 Ok(Sitemap::Urls(child_urls)) => {
                     listings.push(FetchMark::fetched(child, &response));
-                    urls.extend(child_urls);
+                    drop(response);
+                    self.select_changed(child_urls, recent, tally)?;
                 }
                 Ok(Sitemap::Index(_)) => {
                     warn!(source = %source.id, url = %child, "nested sitemap index ignored")
@@ -493,7 +502,7 @@ impl Crawler {
                 Err(error) => tally.add(Err(error.into()))?,
             }
         }
-        Ok(urls)
+        Ok(())
     }
 
     async fn crawl_page(&self, source: &SourceConfig, tally: &mut Tally) -> Result<(), CrawlError> {

@@ -3,6 +3,9 @@
 //! TODO: gzipped sitemap files (`sitemap.xml.gz` served as application/gzip rather than with
 //! a Content-Encoding) are not decompressed yet, so such sources read as malformed XML.
 
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
 use chrono::{DateTime, Utc};
 use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
@@ -30,6 +33,59 @@ pub enum Sitemap {
     Urls(Vec<SitemapUrl>),
     /// A list of further sitemaps.
     Index(Vec<Url>),
+}
+
+/// The most recently changed pages of a listing, at most `limit` of them, kept while the
+/// entries stream by: memory holds the pages a pass will fetch, not every page a sitemap
+/// index lists (up to 50,000 per file).
+#[derive(Debug)]
+pub struct RecentPages {
+    limit: usize,
+    /// The kept pages, least recent on top; among equal dates the later-listed page counts
+    /// as less recent, so that listing order breaks ties.
+    kept: BinaryHeap<Reverse<(Option<DateTime<Utc>>, Reverse<u64>, Url)>>,
+    offered: u64,
+    dropped: bool,
+}
+
+impl RecentPages {
+    /// Keeps at most `limit` pages.
+    pub fn new(limit: usize) -> Self {
+        RecentPages {
+            limit,
+            kept: BinaryHeap::new(),
+            offered: 0,
+            dropped: false,
+        }
+    }
+
+    /// Offers one listed page; it is kept if it is among the `limit` most recent so far.
+    pub fn offer(&mut self, entry: SitemapUrl) {
+        let key = Reverse((entry.lastmod, Reverse(self.offered), entry.loc));
+        self.offered += 1;
+        if self.kept.len() < self.limit {
+            self.kept.push(key);
+            return;
+        }
+        self.dropped = true;
+        if let Some(least_recent) = self.kept.peek()
+            && key < *least_recent
+        {
+            self.kept.pop();
+            self.kept.push(key);
+        }
+    }
+
+    /// The kept pages, most recent first, and whether any offered page was left out.
+    pub fn into_pages(self) -> (Vec<Url>, bool) {
+        let pages = self
+            .kept
+            .into_sorted_vec()
+            .into_iter()
+            .map(|Reverse((_, _, url))| url)
+            .collect();
+        (pages, self.dropped)
+    }
 }
 
 /// Why a sitemap could not be read.
@@ -140,6 +196,7 @@ fn absolute_http(base: &Url, raw: &str) -> Option<Url> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn base() -> Url {
         Url::parse("https://example.org/sitemap.xml").unwrap()
@@ -189,5 +246,42 @@ mod tests {
                 "{input:?}"
             );
         }
+    }
+
+    fn listed(path: &str, day: Option<u32>) -> SitemapUrl {
+        SitemapUrl {
+            loc: Url::parse(&format!("https://example.org/{path}")).unwrap(),
+            lastmod: day.map(|day| Utc.with_ymd_and_hms(2024, 5, day, 0, 0, 0).unwrap()),
+        }
+    }
+
+    #[test]
+    fn recent_pages_keep_the_latest_changes_in_listing_order() {
+        let mut recent = RecentPages::new(3);
+        for entry in [
+            listed("undated", None),
+            listed("second", Some(2)),
+            listed("ninth", Some(9)),
+            listed("fifth-a", Some(5)),
+            listed("fifth-b", Some(5)),
+            listed("first", Some(1)),
+        ] {
+            recent.offer(entry);
+        }
+        let (pages, dropped) = recent.into_pages();
+        let paths: Vec<&str> = pages.iter().map(|url| url.path()).collect();
+        assert_eq!(paths, ["/ninth", "/fifth-a", "/fifth-b"]);
+        assert!(dropped);
+    }
+
+    #[test]
+    fn recent_pages_within_the_limit_drop_nothing() {
+        let mut recent = RecentPages::new(5);
+        recent.offer(listed("undated", None));
+        recent.offer(listed("dated", Some(3)));
+        let (pages, dropped) = recent.into_pages();
+        let paths: Vec<&str> = pages.iter().map(|url| url.path()).collect();
+        assert_eq!(paths, ["/dated", "/undated"]);
+        assert!(!dropped);
     }
 }

@@ -156,3 +156,52 @@ async fn a_feed_whose_entry_failed_is_read_in_full_next_time() {
     assert_eq!(second.num_new, 1);
     assert_eq!(store.num_documents().unwrap(), 2);
 }
+
+#[tokio::test]
+async fn a_page_budget_takes_the_latest_pages_across_a_sitemap_index() {
+    let server = FixtureServer::start().await;
+    server.route(
+        "/sitemap.xml",
+        FixtureResponse::ok(
+            "application/xml",
+            "<?xml version=\"1.0\"?>\
+             <sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+             <sitemap><loc>{{base}}/old.xml</loc></sitemap>\
+             <sitemap><loc>{{base}}/new.xml</loc></sitemap></sitemapindex>",
+        ),
+    );
+    server.route(
+        "/old.xml",
+        sitemap(&[
+            ("/2019.html", Some("2019-03-01")),
+            ("/2024.html", Some("2024-03-01")),
+        ]),
+    );
+    server.route(
+        "/new.xml",
+        sitemap(&[
+            ("/2021.html", Some("2021-03-01")),
+            ("/2023.html", Some("2023-03-01")),
+        ]),
+    );
+    for year in [2019, 2021, 2023, 2024] {
+        server.route(
+            &format!("/{year}.html"),
+            article(&format!("Report {year}"), "A yearly report."),
+        );
+    }
+    let source = format!(
+        "{}max_pages = 2\n",
+        sitemap_source("reports", "/sitemap.xml")
+    );
+    let config = config_with(&server, "", &source);
+    let (crawler, _store) = crawler(&config);
+
+    let report = crawler.crawl_source(&config.sources[0]).await;
+
+    assert_eq!(report.num_new, 2, "{report:?}");
+    assert_eq!(server.requests_for("/2024.html").len(), 1);
+    assert_eq!(server.requests_for("/2023.html").len(), 1);
+    assert!(server.requests_for("/2021.html").is_empty());
+    assert!(server.requests_for("/2019.html").is_empty());
+}
