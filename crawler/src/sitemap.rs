@@ -35,6 +35,9 @@ pub enum Sitemap {
     Index(Vec<Url>),
 }
 
+/// A listed page's rank among the kept ones: its date, then its place in the listing.
+type PageRank = (Option<DateTime<Utc>>, Reverse<u64>, Url);
+
 /// The most recently changed pages of a listing, at most `limit` of them, kept while the
 /// entries stream by: memory holds the pages a pass will fetch, not every page a sitemap
 /// index lists (up to 50,000 per file).
@@ -43,7 +46,7 @@ pub struct RecentPages {
     limit: usize,
     /// The kept pages, least recent on top; among equal dates the later-listed page counts
     /// as less recent, so that listing order breaks ties.
-    kept: BinaryHeap<Reverse<(Option<DateTime<Utc>>, Reverse<u64>, Url)>>,
+    kept: BinaryHeap<Reverse<PageRank>>,
     offered: u64,
     dropped: bool,
 }

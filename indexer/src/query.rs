@@ -276,15 +276,37 @@ fn concept_clauses(
 impl QueryPlan {
     /// Adds concepts inferred from the first results (the query named none): the best
     /// same-language matches say what the query is about, and their concepts reach the
-    /// other languages' documents, which need not share a word with the query. They weigh
-    /// `feedback_factor` of a named concept; quoted phrases and exclusions still apply.
-    pub fn add_feedback(&mut self, index: &SearchIndex, concepts: &[usize]) {
-        if concepts.is_empty() {
+    /// other languages' documents, which need not share a word with the query. Quoted phrases
+    /// and exclusions still apply. The concepts are weighed so that a document found through
+    /// them alone scores at most `feedback_factor` of `best_score`, the best match's: a
+    /// borrowed subject never outranks what matched the words best.
+    pub fn add_feedback(
+        &mut self,
+        index: &SearchIndex,
+        searcher: &Searcher,
+        concepts: &[usize],
+        best_score: f32,
+    ) {
+        if concepts.is_empty() || best_score <= 0.0 {
             return;
         }
-        let factor = index.ranking().feedback_factor;
+        let ranking = index.ranking();
+        let schema = index.schema();
+        let share = ranking.feedback_factor * best_score / concepts.len() as f32;
         for &concept in concepts {
-            self.clauses.extend(concept_clauses(index, concept, factor));
+            let id = &index.thesaurus().concepts()[concept].id;
+            let ceiling: f32 = [
+                (schema.concept_title, ranking.concept_title_boost),
+                (schema.concept_body, ranking.concept_body_boost),
+            ]
+            .into_iter()
+            .map(|(field, boost)| boost * max_bm25(searcher, &Term::from_field_text(field, id)))
+            .sum();
+            if ceiling <= 0.0 {
+                continue;
+            }
+            self.clauses
+                .extend(concept_clauses(index, concept, share / ceiling));
             self.concepts.push(QueryConcept {
                 concept,
                 label: String::new(),
@@ -294,6 +316,21 @@ impl QueryPlan {
         }
         self.scoring = combine(&self.clauses);
     }
+}
+
+/// tantivy's BM25 constant `k1`.
+const BM25_K1: f32 = 1.2;
+
+/// The highest BM25 score a document can get from `term`: its idf times `1 + k1`, which the
+/// term-frequency factor approaches but never exceeds.
+fn max_bm25(searcher: &Searcher, term: &Term) -> f32 {
+    let doc_freq = searcher.doc_freq(term).unwrap_or(0) as f32;
+    if doc_freq == 0.0 {
+        return 0.0;
+    }
+    let num_docs = searcher.num_docs() as f32;
+    let idf = (1.0 + (num_docs - doc_freq + 0.5) / (doc_freq + 0.5)).ln();
+    idf * (1.0 + BM25_K1)
 }
 
 /// The query that combines `clauses`.

@@ -28,8 +28,9 @@ pub struct RankingSettings {
     pub concept_body_boost: f32,
     /// Weight of words one typo away from a query word, relative to exact matches.
     pub typo_factor: f32,
-    /// Weight of concepts a query names only partly, or that are inferred from its first
-    /// results, relative to named ones.
+    /// Weight of concepts a query names only partly, relative to named ones; and for
+    /// concepts inferred from its first results, the most that a document found through them
+    /// alone scores, relative to the best match.
     pub feedback_factor: f32,
     /// Factor applied to documents in none of the query's languages: below 1, a hit in the
     /// user's language outranks an equally strong hit in another.
@@ -51,7 +52,7 @@ impl Default for RankingSettings {
             concept_title_boost: 6.0,
             concept_body_boost: 6.0,
             typo_factor: 0.5,
-            feedback_factor: 0.5,
+            feedback_factor: 0.8,
             other_language_factor: 0.8,
             recency_weight: 0.1,
             recency_half_life_days: 730.0,

@@ -348,8 +348,8 @@ pub fn search(index: &SearchIndex, request: &SearchRequest) -> Result<SearchResp
         }
     }
     if plan.concepts.is_empty() && !plan.parsed.has_no_positive_clause() {
-        let feedback = feedback_concepts(index, &searcher, &plan, &request)?;
-        plan.add_feedback(index, &feedback);
+        let (feedback, best_score) = feedback_concepts(index, &searcher, &plan, &request)?;
+        plan.add_feedback(index, &searcher, &feedback, best_score);
     }
     let sort = if plan.parsed.has_no_positive_clause() {
         SortOrder::Date
@@ -414,18 +414,20 @@ const MIN_FEEDBACK_SHARE: f32 = 0.4;
 
 /// Returns the concepts that the titles of the first results name, when the documents that
 /// name them hold enough of the results' scores: what a query naming no concept is about.
-/// Titles rather than bodies, because a body mentions many things it is not about.
+/// Titles rather than bodies, because a body mentions many things it is not about. The best
+/// result's score comes with them.
 fn feedback_concepts(
     index: &SearchIndex,
     searcher: &Searcher,
     plan: &QueryPlan,
     request: &SearchRequest,
-) -> Result<Vec<usize>> {
+) -> Result<(Vec<usize>, f32)> {
     let query = filtered_query(index, plan.scoring.box_clone(), request, None);
     let top = searcher.search(&query, &TopDocs::with_limit(FEEDBACK_DOCS).order_by_score())?;
     let total: f32 = top.iter().map(|(score, _)| score).sum();
+    let best_score = top.first().map_or(0.0, |(score, _)| *score);
     if total <= 0.0 {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), best_score));
     }
     let schema = index.schema();
     let mut shares: BTreeMap<usize, f32> = BTreeMap::new();
@@ -445,11 +447,12 @@ fn feedback_concepts(
             *shares.entry(concept).or_default() += score / total;
         }
     }
-    Ok(shares
+    let concepts = shares
         .into_iter()
         .filter(|(_, share)| *share >= MIN_FEEDBACK_SHARE)
         .map(|(concept, _)| concept)
-        .collect())
+        .collect();
+    Ok((concepts, best_score))
 }
 
 /// Adds the query's `name:value` filters to the request's, in the stored spelling.
