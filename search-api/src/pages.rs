@@ -57,6 +57,13 @@ struct HitView {
     date: String,
     kind: String,
     snippet_html: String,
+    /// Other sites that published the same article.
+    also_at: Vec<OtherCopy>,
+}
+
+struct OtherCopy {
+    host: String,
+    href: String,
 }
 
 struct FacetGroup {
@@ -254,6 +261,15 @@ fn hit_view(hit: &Hit) -> HitView {
             .unwrap_or_default(),
         kind: hit.kind.clone(),
         snippet_html: hit.snippet.clone(),
+        also_at: hit
+            .also_at
+            .iter()
+            .filter_map(|url| {
+                let href = http_url(url)?;
+                let host = url::Url::parse(&href).ok()?.host_str()?.to_string();
+                Some(OtherCopy { host, href })
+            })
+            .collect(),
     }
 }
 

@@ -74,6 +74,20 @@ pub fn community_state() -> (AppState, Arc<ManualClock>) {
         .finish(Utc::now());
         store.put_document(&document).unwrap();
     }
+    // The Japanese article republished word for word on a mirror: stored once, with both URLs.
+    let mirror = "https://mirror.example.jp/kouzui";
+    let copy = DocumentDraft {
+        url: mirror.into(),
+        canonical_url: mirror.into(),
+        source: "source-jp".into(),
+        title: CORPUS[1].3.into(),
+        body: CORPUS[1].4.into(),
+        lang: "ja".into(),
+        country: "JP".into(),
+        ..DocumentDraft::default()
+    }
+    .finish(Utc::now());
+    store.put_document(&copy).unwrap();
     let mut status = SourceStatus::new(
         "source-br",
         "Fonte <b>BR</b>",

@@ -104,3 +104,17 @@ async fn pages_forbid_scripts_through_their_headers() {
         "nosniff"
     );
 }
+
+#[tokio::test]
+async fn a_result_names_the_other_sites_that_published_it() {
+    let state = state();
+    let reply = get(&state, "/?q=&lang=ja").await;
+    assert!(
+        reply.body.contains(
+            "Also published at <a href=\"https://mirror.example.jp/kouzui\" \
+             rel=\"nofollow noopener\">mirror.example.jp</a>"
+        ),
+        "{}",
+        reply.body
+    );
+}
