@@ -13,7 +13,7 @@ use crate::feed::parse_feed;
 use crate::fetcher::{FetchedResponse, Fetcher};
 use crate::normalize::explain_canonical;
 use crate::record::DocumentParts;
-use crate::sitemap::{Sitemap, parse_sitemap};
+use crate::sitemap::{Sitemap, is_gzipped, parse_sitemap};
 
 /// Everything `inspect` found.
 #[derive(Debug, Clone, Serialize)]
@@ -314,6 +314,10 @@ enum Sniffed {
 
 /// Decides how to read a response from its content type, then from its first bytes.
 fn sniff(response: &FetchedResponse) -> Sniffed {
+    // Of what a source can point at, only sitemaps are served as compressed files.
+    if is_gzipped(&response.body) {
+        return Sniffed::Sitemap;
+    }
     let head_len = response.body.len().min(2048);
     let head = String::from_utf8_lossy(&response.body[..head_len]).to_ascii_lowercase();
     if head.contains("<urlset") || head.contains("<sitemapindex") {

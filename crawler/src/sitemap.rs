@@ -1,12 +1,13 @@
-//! Sitemaps (`<urlset>`) and sitemap indexes (`<sitemapindex>`), per sitemaps.org.
-//!
-//! TODO: gzipped sitemap files (`sitemap.xml.gz` served as application/gzip rather than with
-//! a Content-Encoding) are not decompressed yet, so such sources read as malformed XML.
+//! Sitemaps (`<urlset>`) and sitemap indexes (`<sitemapindex>`), per sitemaps.org, plain or
+//! gzipped.
 
+use std::borrow::Cow;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::io::Read;
 
 use chrono::{DateTime, Utc};
+use flate2::read::GzDecoder;
 use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
@@ -16,6 +17,12 @@ use crate::extract::parse_date;
 
 /// The entries cap of one sitemap file, from the protocol.
 const MAX_SITEMAP_ENTRIES: usize = 50_000;
+
+/// The uncompressed size cap of one sitemap file, from the protocol.
+const MAX_SITEMAP_BYTES: u64 = 50 * 1024 * 1024;
+
+/// The first bytes of every gzip stream.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
 /// One page listed by a sitemap.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,7 +107,8 @@ pub struct SitemapError {
 
 /// Parses a sitemap fetched from `sitemap_url`; relative and non-HTTP locations are skipped.
 pub fn parse_sitemap(bytes: &[u8], sitemap_url: &Url) -> Result<Sitemap, SitemapError> {
-    let mut reader = Reader::from_reader(bytes);
+    let xml = uncompressed(bytes)?;
+    let mut reader = Reader::from_reader(xml.as_ref());
     let mut buffer = Vec::new();
     let mut root: Option<String> = None;
     let mut current_tag = String::new();
@@ -181,6 +189,36 @@ pub fn parse_sitemap(bytes: &[u8], sitemap_url: &Url) -> Result<Sitemap, Sitemap
     }
 }
 
+/// Whether `bytes` are gzip-compressed.
+pub fn is_gzipped(bytes: &[u8]) -> bool {
+    bytes.starts_with(&GZIP_MAGIC)
+}
+
+/// The XML of a sitemap file. Files named `sitemap.xml.gz` are usually served compressed as
+/// they are stored (`application/gzip`), not with a Content-Encoding the HTTP client undoes.
+/// The output is capped, so a small compressed file cannot expand without bound.
+fn uncompressed(bytes: &[u8]) -> Result<Cow<'_, [u8]>, SitemapError> {
+    if !is_gzipped(bytes) {
+        return Ok(Cow::Borrowed(bytes));
+    }
+    let mut xml = Vec::new();
+    GzDecoder::new(bytes)
+        .take(MAX_SITEMAP_BYTES + 1)
+        .read_to_end(&mut xml)
+        .map_err(|error| SitemapError {
+            message: format!("gzip: {error}"),
+        })?;
+    if xml.len() as u64 > MAX_SITEMAP_BYTES {
+        return Err(SitemapError {
+            message: format!(
+                "uncompressed, it is larger than {} MiB, the protocol's limit",
+                MAX_SITEMAP_BYTES / (1024 * 1024)
+            ),
+        });
+    }
+    Ok(Cow::Owned(xml))
+}
+
 fn append(tag: &str, text: &str, loc: &mut Option<String>, lastmod: &mut Option<String>) {
     let target = match tag {
         "loc" => loc,
@@ -249,6 +287,35 @@ mod tests {
                 "{input:?}"
             );
         }
+    }
+
+    fn gzip(bytes: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        encoder.write_all(bytes).unwrap();
+        encoder.finish().unwrap()
+    }
+
+    #[test]
+    fn gzipped_sitemaps_are_read_like_plain_ones() {
+        let xml = r#"<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+            <url><loc>https://example.org/a</loc></url></urlset>"#;
+        assert_eq!(
+            parse_sitemap(&gzip(xml.as_bytes()), &base()).unwrap(),
+            parse_sitemap(xml.as_bytes(), &base()).unwrap()
+        );
+    }
+
+    #[test]
+    fn broken_or_oversized_gzip_is_an_error() {
+        let xml = gzip(b"<urlset><url><loc>https://example.org/a</loc></url></urlset>");
+        let truncated = parse_sitemap(&xml[..xml.len() / 2], &base()).unwrap_err();
+        assert!(truncated.to_string().contains("gzip"), "{truncated}");
+
+        let mut bomb = b"<urlset>".to_vec();
+        bomb.resize(MAX_SITEMAP_BYTES as usize + 1, b' ');
+        let oversized = parse_sitemap(&gzip(&bomb), &base()).unwrap_err();
+        assert!(oversized.to_string().contains("50 MiB"), "{oversized}");
     }
 
     fn listed(path: &str, day: Option<u32>) -> SitemapUrl {

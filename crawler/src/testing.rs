@@ -365,7 +365,8 @@ fn build(fixture: FixtureResponse, base: &str) -> Response {
     builder.body(body).expect("fixture responses are valid")
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
+/// `bytes` compressed with gzip, as a file `NAME.gz` holds them.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
     encoder
         .write_all(bytes)

@@ -1,9 +1,9 @@
 //! Crawling each kind of source, and failing sources.
 
-use agora_crawler::testing::{FixtureResponse, FixtureServer};
+use agora_crawler::testing::{FixtureResponse, FixtureServer, gzip};
 use agora_indexer::DocId;
 
-use crate::common::{config, crawler, fixture_site};
+use crate::common::{article, config, config_with, crawler, fixture_site, sitemap_source};
 
 const SOURCES: &str = r#"
 [[source]]
@@ -242,4 +242,29 @@ country = "INT"
     let (crawler, _store) = crawler(&config);
     let report = crawler.crawl_source(&config.sources[0]).await;
     assert!(report.error.unwrap().contains("cannot connect"));
+}
+
+#[tokio::test]
+async fn a_gzipped_sitemap_file_is_read() {
+    let server = FixtureServer::start().await;
+    let xml = format!(
+        "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+         <url><loc>{}/permits.html</loc></url></urlset>",
+        server.base()
+    );
+    // Served as the file it is, not with a Content-Encoding the client would undo.
+    server.route(
+        "/sitemap.xml.gz",
+        FixtureResponse::ok("application/gzip", gzip(xml.as_bytes())),
+    );
+    server.route(
+        "/permits.html",
+        article("Building permits online", "Permits are filed online."),
+    );
+    let config = config_with(&server, "", &sitemap_source("permits", "/sitemap.xml.gz"));
+    let (crawler, _store) = crawler(&config);
+
+    let report = crawler.crawl_source(&config.sources[0]).await;
+
+    assert_eq!((report.num_new, report.num_failed), (1, 0), "{report:?}");
 }

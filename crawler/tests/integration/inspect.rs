@@ -1,7 +1,7 @@
 //! `inspect` on pages and feeds.
 
 use agora_crawler::inspect::inspect;
-use agora_crawler::testing::FixtureServer;
+use agora_crawler::testing::{FixtureResponse, FixtureServer, gzip};
 
 use crate::common::{config, crawler, fixture_site};
 
@@ -74,4 +74,21 @@ async fn a_sitemap_lists_its_locations() {
         .unwrap();
     assert_eq!(report.read_as, "sitemap");
     assert_eq!(report.sitemap.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn a_gzipped_sitemap_file_lists_its_locations() {
+    let server = FixtureServer::start().await;
+    let xml = "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\
+               <url><loc>https://example.org/a</loc></url></urlset>";
+    server.route(
+        "/sitemap.xml.gz",
+        FixtureResponse::ok("application/gzip", gzip(xml.as_bytes())),
+    );
+    let (crawler, _) = crawler(&config(&server, ""));
+    let report = inspect(crawler.fetcher(), &server.url("/sitemap.xml.gz"))
+        .await
+        .unwrap();
+    assert_eq!(report.read_as, "sitemap");
+    assert_eq!(report.sitemap.unwrap(), ["https://example.org/a"]);
 }
