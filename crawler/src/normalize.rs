@@ -53,16 +53,6 @@ const TRACKING_PARAMETERS: &[&str] = &[
 /// Prefixes of tracking parameter families (Google Analytics, Matomo, HubSpot ads).
 const TRACKING_PREFIXES: &[&str] = &["utm_", "mtm_", "hsa_"];
 
-/// Second-level labels under which country domains register sites (`gov.br`, `co.uk`).
-///
-/// TODO: this approximates the Public Suffix List; a site registered under a suffix not
-/// listed here (`pref.osaka.jp`) is seen as one site with its siblings, so their pages may
-/// declare each other canonical.
-const SECOND_LEVEL_SUFFIXES: &[&str] = &[
-    "ac", "co", "com", "edu", "gc", "go", "gob", "gouv", "gov", "govt", "gv", "int", "lg", "mil",
-    "ne", "net", "nic", "or", "org",
-];
-
 /// The canonical URL of a page, and how it was arrived at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Canonical {
@@ -202,22 +192,14 @@ fn usable_declaration(fetched: &Url, raw: &str) -> Result<Url, &'static str> {
     Ok(url)
 }
 
-/// The registrable part of a URL's host, roughly: `www.rio.rj.gov.br` → `rj.gov.br`.
+/// The registrable part of a URL's host by the Public Suffix List: `www.rio.rj.gov.br` →
+/// `rio.rj.gov.br`, `www.pref.osaka.jp` → `pref.osaka.jp`. A host that is itself a public
+/// suffix, or has none (`localhost`), an IP address included, is its own site.
 fn site_of(url: &Url) -> Option<String> {
     match url.host()? {
         Host::Domain(domain) => {
-            let labels: Vec<&str> = domain.trim_end_matches('.').rsplit('.').collect();
-            let keep = match labels.as_slice() {
-                [tld, second, _, ..]
-                    if tld.len() == 2 && SECOND_LEVEL_SUFFIXES.contains(second) =>
-                {
-                    3
-                }
-                _ => 2,
-            };
-            let mut site: Vec<&str> = labels.into_iter().take(keep).collect();
-            site.reverse();
-            Some(site.join("."))
+            let domain = domain.trim_end_matches('.');
+            Some(psl::domain_str(domain).unwrap_or(domain).to_string())
         }
         host => Some(host.to_string()),
     }
@@ -378,6 +360,39 @@ mod tests {
             (url.as_str(), reason),
             ("https://www.city.gov.br/a", CanonicalReason::Declared)
         );
+    }
+
+    #[test]
+    fn sites_are_told_apart_by_the_public_suffix_list() {
+        let cases = [
+            (
+                "https://www.pref.osaka.jp/a",
+                "https://www.city.osaka.jp/a",
+                false,
+            ),
+            (
+                "https://one.blogspot.com/a",
+                "https://two.blogspot.com/a",
+                false,
+            ),
+            (
+                "https://www.recife.pe.gov.br/a",
+                "https://portal.recife.pe.gov.br/a",
+                true,
+            ),
+            (
+                "https://news.example.co.uk/a",
+                "https://www.example.co.uk/a",
+                true,
+            ),
+            ("http://127.0.0.1:8080/a", "http://127.0.0.1:9090/a", true),
+            ("http://localhost/a", "http://127.0.0.1/a", false),
+        ];
+        for (fetched, declared, same) in cases {
+            let fetched = Url::parse(fetched).unwrap();
+            let (_, reason) = choose_canonical(&fetched, Some(declared));
+            assert_eq!(reason == CanonicalReason::Declared, same, "{declared}");
+        }
     }
 
     #[test]
