@@ -549,10 +549,11 @@ impl Crawler {
         let (page, final_url) = tokio::task::spawn_blocking(move || {
             let (html, _, _) =
                 crate::charset::decode_html(&response.body, response.content_type.as_deref());
-            (
-                extract_page_at(&html, Some(&final_url), &selectors),
-                final_url,
-            )
+            let page = extract_page_at(&html, Some(&final_url), &selectors).map(|mut page| {
+                page.fall_back_on_header_language(response.content_language.as_deref());
+                page
+            });
+            (page, final_url)
         })
         .await
         .expect("extraction does not panic");

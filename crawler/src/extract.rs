@@ -104,6 +104,19 @@ pub struct ExtractedPage {
     pub dropped: Vec<DroppedBlock>,
 }
 
+impl ExtractedPage {
+    /// Takes the HTTP `Content-Language` header as the declaration when the page makes none.
+    /// The page's own declaration comes first: servers often send one default for a whole site.
+    pub fn fall_back_on_header_language(&mut self, content_language: Option<&str>) {
+        if self.declared_lang.is_none()
+            && let Some(lang) = content_language
+        {
+            self.declared_lang = Some(lang.to_string());
+            self.declared_lang_from = Some("the Content-Language header");
+        }
+    }
+}
+
 /// Extracts the main text and metadata of an HTML page whose URL is unknown.
 pub fn extract_page(html: &str, selectors: &Selectors) -> Result<ExtractedPage, ExtractError> {
     extract_page_at(html, None, selectors)

@@ -21,8 +21,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::StatusCode;
 use reqwest::header::{
-    ACCEPT, ACCEPT_LANGUAGE, CONTENT_TYPE, ETAG, HeaderMap, HeaderName, HeaderValue,
-    IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
+    ACCEPT, ACCEPT_LANGUAGE, CONTENT_LANGUAGE, CONTENT_TYPE, ETAG, HeaderMap, HeaderName,
+    HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED, LOCATION, RETRY_AFTER,
 };
 use reqwest::redirect::Policy;
 use tokio::sync::Semaphore;
@@ -46,6 +46,9 @@ pub struct FetchedResponse {
     pub status: u16,
     /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
+    /// The `Content-Language` header, when it names a single language: a list names the
+    /// audiences of a page, not the language of its text.
+    pub content_language: Option<String>,
     /// The body, decompressed.
     pub body: Vec<u8>,
     /// Time from sending the request to the last byte.
@@ -506,6 +509,9 @@ impl Fetcher {
         }
         let status = response.status().as_u16();
         let content_type = header(&response, CONTENT_TYPE);
+        let content_language = header(&response, CONTENT_LANGUAGE)
+            .map(|value| value.trim().to_string())
+            .filter(|value| !value.is_empty() && !value.contains(','));
         let etag = header(&response, ETAG);
         let last_modified = header(&response, LAST_MODIFIED);
 
@@ -529,6 +535,7 @@ impl Fetcher {
             url: url.clone(),
             status,
             content_type,
+            content_language,
             body,
             elapsed: Duration::ZERO,
             etag,

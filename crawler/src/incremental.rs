@@ -109,6 +109,7 @@ mod tests {
             url: url(at),
             status: 200,
             content_type: None,
+            content_language: None,
             body: Vec::new(),
             elapsed: Duration::ZERO,
             etag: etag.map(str::to_string),

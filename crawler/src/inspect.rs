@@ -208,13 +208,14 @@ pub async fn inspect(fetcher: &Fetcher, url: &Url) -> Result<InspectReport, Craw
 fn page_report(requested: &Url, response: &FetchedResponse) -> Result<PageReport, CrawlError> {
     let (html, encoding, charset_source) =
         decode_html(&response.body, response.content_type.as_deref());
-    let page =
+    let mut page =
         extract_page_at(&html, Some(&response.url), &Selectors::default()).map_err(|error| {
             CrawlError::Extract {
                 url: response.url.to_string(),
                 error,
             }
         })?;
+    page.fall_back_on_header_language(response.content_language.as_deref());
     let canonical = explain_canonical(requested, &response.url, page.canonical.as_deref());
     let main_block = match &page.method {
         ExtractionMethod::Scored { path, score } => Some(BlockReport {

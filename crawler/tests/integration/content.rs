@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
+use agora_crawler::inspect::inspect;
 use agora_crawler::testing::{FixtureResponse, FixtureServer};
 use agora_indexer::{DocId, Document, SearchIndex, SearchRequest, Store, search};
 
@@ -315,4 +316,46 @@ content = "news"
     assert_eq!(response.total, 1);
     assert_eq!(response.hits[0].url, original_url);
     assert_eq!(response.hits[0].also_at, [copy_url]);
+}
+
+#[tokio::test]
+async fn the_content_language_header_declares_a_page_that_does_not() {
+    let server = FixtureServer::start().await;
+    let page = "<html><head><title>Smart City 2030</title></head>\
+                <body><article><p>Smart City 2030.</p></article></body></html>";
+    server.route(
+        "/declared",
+        FixtureResponse::ok("text/html", page).with_header("Content-Language", "de-AT"),
+    );
+    server.route("/undeclared", FixtureResponse::ok("text/html", page));
+    let sources = r#"
+[[source]]
+id = "declared"
+kind = "page"
+url = "{{base}}/declared"
+country = "AT"
+
+[[source]]
+id = "undeclared"
+kind = "page"
+url = "{{base}}/undeclared"
+country = "AT"
+"#;
+    let config = config(&server, sources);
+    let (crawler, store) = crawler(&config);
+    crawler.crawl_all(&config.sources).await;
+
+    assert_eq!(stored(&store, server.url("/declared").as_str()).lang, "de");
+    assert_ne!(
+        stored(&store, server.url("/undeclared").as_str()).lang,
+        "de"
+    );
+
+    let report = inspect(crawler.fetcher(), &server.url("/declared"))
+        .await
+        .unwrap();
+    assert_eq!(
+        report.page.unwrap().declared_language.as_deref(),
+        Some("`de-AT` in the Content-Language header")
+    );
 }
