@@ -206,13 +206,16 @@ impl Crawler {
         })
     }
 
-    /// Returns a crawler with new settings (and so a new fetcher, whose host queues and
-    /// robots.txt cache start empty), sharing this one's store and observer.
+    /// Returns a crawler with new settings, sharing this one's store and observer, and its
+    /// robots.txt cache and host queues where the settings leave them valid.
     pub fn with_settings(&self, settings: CrawlerSettings) -> Result<Crawler, CrawlError> {
-        let fetcher = Fetcher::new(&settings).map_err(|error| CrawlError::Fetch {
-            url: String::new(),
-            error,
-        })?;
+        let fetcher = self
+            .fetcher
+            .with_settings(&settings)
+            .map_err(|error| CrawlError::Fetch {
+                url: String::new(),
+                error,
+            })?;
         Ok(Crawler {
             fetcher: Arc::new(fetcher),
             store: Arc::clone(&self.store),

@@ -17,6 +17,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use reqwest::StatusCode;
@@ -231,8 +232,8 @@ struct Request<'a> {
 /// Fetches URLs politely.
 pub struct Fetcher {
     client: reqwest::Client,
-    throttle: HostThrottle,
-    robots: RobotsCache,
+    throttle: Arc<HostThrottle>,
+    robots: Arc<RobotsCache>,
     request_slots: Semaphore,
     retry: RetryPolicy,
     max_body_bytes: u64,
@@ -253,6 +254,26 @@ impl fmt::Debug for Fetcher {
 impl Fetcher {
     /// Builds a fetcher from the crawler settings.
     pub fn new(settings: &CrawlerSettings) -> Result<Fetcher, FetchError> {
+        Fetcher::build(settings, None, None)
+    }
+
+    /// Builds a fetcher with new settings that keeps this one's robots.txt cache while the
+    /// user agent's product token is the same, and its per-host queues while their delay and
+    /// limit are, so that applying an edit of `[crawler]` neither asks every host for its
+    /// robots.txt again nor lets crawls under the old settings overlap new ones on a host.
+    pub fn with_settings(&self, settings: &CrawlerSettings) -> Result<Fetcher, FetchError> {
+        let robots = Some(&self.robots).filter(|robots| robots.serves(&settings.user_agent));
+        let throttle = Some(&self.throttle).filter(|throttle| {
+            throttle.is_configured_as(settings.politeness_delay, settings.max_requests_per_host)
+        });
+        Fetcher::build(settings, robots.cloned(), throttle.cloned())
+    }
+
+    fn build(
+        settings: &CrawlerSettings,
+        robots: Option<Arc<RobotsCache>>,
+        throttle: Option<Arc<HostThrottle>>,
+    ) -> Result<Fetcher, FetchError> {
         let mut headers = HeaderMap::new();
         headers.insert(
             ACCEPT,
@@ -277,8 +298,13 @@ impl Fetcher {
             })?;
         Ok(Fetcher {
             client,
-            throttle: HostThrottle::new(settings.politeness_delay, settings.max_requests_per_host),
-            robots: RobotsCache::new(&settings.user_agent),
+            throttle: throttle.unwrap_or_else(|| {
+                Arc::new(HostThrottle::new(
+                    settings.politeness_delay,
+                    settings.max_requests_per_host,
+                ))
+            }),
+            robots: robots.unwrap_or_else(|| Arc::new(RobotsCache::new(&settings.user_agent))),
             request_slots: Semaphore::new(settings.max_concurrent_requests.max(1)),
             retry: settings.retry_policy(),
             max_body_bytes: settings.max_body_bytes,
@@ -623,4 +649,32 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_settings_keep_the_host_queues_and_robots_cache_they_leave_valid() {
+        let settings = CrawlerSettings::default();
+        let fetcher = Fetcher::new(&settings).unwrap();
+
+        let longer_timeout = CrawlerSettings {
+            request_timeout: settings.request_timeout * 2,
+            ..settings.clone()
+        };
+        let kept = fetcher.with_settings(&longer_timeout).unwrap();
+        assert!(Arc::ptr_eq(&kept.throttle, &fetcher.throttle));
+        assert!(Arc::ptr_eq(&kept.robots, &fetcher.robots));
+
+        let slower = CrawlerSettings {
+            politeness_delay: settings.politeness_delay * 2,
+            user_agent: "OtherBot/1.0".to_string(),
+            ..settings
+        };
+        let renewed = fetcher.with_settings(&slower).unwrap();
+        assert!(!Arc::ptr_eq(&renewed.throttle, &fetcher.throttle));
+        assert!(!Arc::ptr_eq(&renewed.robots, &fetcher.robots));
+    }
 }

@@ -59,6 +59,11 @@ impl HostThrottle {
         }
     }
 
+    /// Whether this throttle keeps `delay` and lets `max_per_host` requests go together.
+    pub fn is_configured_as(&self, delay: Duration, max_per_host: usize) -> bool {
+        self.delay == delay && self.max_per_host == max_per_host.max(1)
+    }
+
     /// Waits until a request to `url`'s host may be sent, and returns the permit to hold
     /// while it is in flight.
     pub async fn acquire(&self, url: &Url) -> HostPermit {

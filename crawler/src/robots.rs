@@ -192,6 +192,12 @@ impl RobotsCache {
         }
     }
 
+    /// Whether this cache holds the rules for a crawler sending `user_agent`: robots.txt
+    /// groups are chosen by the product token alone, so a new version number keeps them.
+    pub fn serves(&self, user_agent: &str) -> bool {
+        self.token == product_token(user_agent)
+    }
+
     /// Returns the rules of `robots_url`'s origin, calling `fetch` when they are missing or
     /// stale. Concurrent callers for one origin wait for a single fetch.
     pub async fn rules<F, Fut>(&self, robots_url: &Url, fetch: F) -> RobotsRules

@@ -191,3 +191,33 @@ async fn a_slow_host_does_not_hold_back_the_others() {
         slow_report.1
     );
 }
+
+#[tokio::test]
+async fn new_crawler_settings_keep_robots_txt_unless_the_user_agent_changes() {
+    let server = FixtureServer::start().await;
+    server.route(
+        "/robots.txt",
+        robots("User-agent: *\nDisallow: /private/\n"),
+    );
+    server.route("/a.html", article("A", "First article."));
+    let sources = r#"
+[[source]]
+id = "a"
+kind = "page"
+url = "{{base}}/a.html"
+country = "INT"
+"#;
+    let config = config_with(&server, "", sources);
+    let (crawler, _store) = crawler(&config);
+    crawler.crawl_source(&config.sources[0]).await;
+
+    let timeout = config_with(&server, "request_timeout = \"7s\"", sources);
+    let crawler = crawler.with_settings(timeout.crawler.clone()).unwrap();
+    crawler.crawl_source(&config.sources[0]).await;
+    assert_eq!(server.requests_for("/robots.txt").len(), 1);
+
+    let renamed = config_with(&server, "user_agent = \"OtherBot/1.0\"", sources);
+    let crawler = crawler.with_settings(renamed.crawler.clone()).unwrap();
+    crawler.crawl_source(&config.sources[0]).await;
+    assert_eq!(server.requests_for("/robots.txt").len(), 2);
+}
