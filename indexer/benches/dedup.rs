@@ -4,8 +4,8 @@
 //!
 //! Run with `cargo bench -p agora-indexer --bench dedup`; set `AGORA_BENCH_DOCS` to change the
 //! number of original articles (default 40,000, about 2 KB each). Every 50th article is also
-//! stored under a second URL (an exact copy) and republished elsewhere with a credit line
-//! around it (a near copy).
+//! stored under a second URL (an exact copy), republished elsewhere with a credit line
+//! around it (a near copy), and followed by a new edition whose figures changed (not a copy).
 //!
 //! The baseline is a second store, written in the same loop, that receives the same documents
 //! with their text moved from the body to the summary: the same bytes for the store to write,
@@ -49,10 +49,15 @@ fn word(random: &mut Lcg) -> String {
     }
 }
 
+/// About 320 words, with a figure every 40 words or so, as reports cite them.
 fn article(random: &mut Lcg) -> String {
     (0..320)
         .map(|index| {
-            let word = word(random);
+            let word = if index % 40 == 39 {
+                (random.next() % 100_000).to_string()
+            } else {
+                word(random)
+            };
             if index % 17 == 16 {
                 format!("{word}.")
             } else {
@@ -84,6 +89,7 @@ struct Tally {
     num_exact_found: usize,
     num_near_found: usize,
     num_false_links: usize,
+    num_editions_linked: usize,
     dedup_seconds: f64,
     baseline_seconds: f64,
 }
@@ -99,7 +105,9 @@ fn main() {
     let mut random = Lcg(7);
     let mut tally = Tally::default();
 
-    println!("{num_articles} synthetic articles of about 2 KB; every 50th copied twice");
+    println!(
+        "{num_articles} synthetic articles of about 2 KB; every 50th copied twice and re-edited"
+    );
     let checkpoints = [
         num_articles / 8,
         num_articles / 4,
@@ -130,8 +138,11 @@ fn main() {
     let num_copied = num_articles.div_ceil(50);
     println!(
         "exact copies found: {}/{num_copied}; republished copies linked: {}/{num_copied}; \
-         unrelated articles linked: {}",
-        tally.num_exact_found, tally.num_near_found, tally.num_false_links
+         unrelated articles linked: {}; editions with other figures linked: {}/{num_copied}",
+        tally.num_exact_found,
+        tally.num_near_found,
+        tally.num_false_links,
+        tally.num_editions_linked
     );
     println!(
         "documents stored: {}",
@@ -194,6 +205,21 @@ fn store_article(
     put_both(store, baseline, &republished, tally);
     if stored_duplicate_of(store, &republished.id) == Some(original.id) {
         tally.num_near_found += 1;
+    }
+
+    // Next month's edition of a templated page: the same words, other figures.
+    let edition_body: String = body
+        .split(' ')
+        .map(|word| match word.parse::<u64>() {
+            Ok(figure) => (figure + 1).to_string(),
+            Err(_) => word.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let edition = document(&format!("{url}-next"), "city", edition_body);
+    let outcome = put_both(store, baseline, &edition, tally);
+    if stored_duplicate_of(store, &edition.id).is_some() || outcome == PutOutcome::Duplicate {
+        tally.num_editions_linked += 1;
     }
 }
 

@@ -41,6 +41,14 @@ const MIN_SHINGLES_NEAR: usize = 40;
 /// Estimated Jaccard similarity from which two texts are the same article.
 pub const NEAR_DUPLICATE_SIMILARITY: f64 = 0.8;
 
+/// Distinct figures kept per text. The smallest hashes are kept, so that two texts' sets can
+/// be compared exactly below a common threshold however many figures they cite.
+const MAX_FIGURES: usize = 64;
+
+/// Figures replaced (missing from each text) from which two similar texts are two editions of
+/// one template rather than one article.
+const MIN_FIGURES_REPLACED: usize = 2;
+
 /// A text's fingerprints.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fingerprint {
@@ -48,6 +56,16 @@ pub struct Fingerprint {
     pub exact: [u8; 16],
     /// MinHash signature, when the text is long enough to compare approximately.
     pub minhash: Option<MinHash>,
+    /// The figures the text cites.
+    pub figures: Figures,
+}
+
+/// The figures a text cites (its words holding a digit), as the smallest hashes of the
+/// distinct ones.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// Ascending, distinct, at most [`MAX_FIGURES`].
+    hashes: Vec<u32>,
 }
 
 /// A MinHash signature of a text's shingles.
@@ -74,18 +92,31 @@ impl Fingerprint {
         Some(Fingerprint {
             exact,
             minhash: MinHash::of_words(&words),
+            figures: Figures::of_words(&words),
         })
+    }
+
+    /// Whether `other`, whose text is nearly the same, can be the same article: a republished
+    /// copy gains figures (a byline's date) or loses some (a cut ending), but a new edition of
+    /// a templated page (this month's bulletin) replaces them.
+    pub fn may_repeat(&self, other: &Fingerprint) -> bool {
+        self.figures.num_replaced(&other.figures) < MIN_FIGURES_REPLACED
     }
 }
 
 impl Fingerprint {
-    /// The fingerprint as stored: the exact hash, then the MinHash values if there are any.
+    /// The fingerprint as stored: the exact hash, a byte saying whether MinHash values follow,
+    /// those values, then the figures' hashes to the end.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = self.exact.to_vec();
+        bytes.push(u8::from(self.minhash.is_some()));
         if let Some(minhash) = &self.minhash {
             for value in minhash.values {
                 bytes.extend_from_slice(&value.to_le_bytes());
             }
+        }
+        for hash in &self.figures.hashes {
+            bytes.extend_from_slice(&hash.to_le_bytes());
         }
         bytes
     }
@@ -93,21 +124,70 @@ impl Fingerprint {
     /// Reads what [`Fingerprint::to_bytes`] wrote; `None` if the bytes are not a fingerprint.
     pub fn from_bytes(bytes: &[u8]) -> Option<Fingerprint> {
         let (exact, rest) = bytes.split_first_chunk::<16>()?;
-        let minhash = match rest.len() {
+        let (has_minhash, mut rest) = rest.split_first()?;
+        let minhash = match has_minhash {
             0 => None,
-            len if len == NUM_MINHASHES * 4 => {
+            1 => {
+                let (values_bytes, after) = rest.split_at_checked(NUM_MINHASHES * 4)?;
+                rest = after;
                 let mut values = [0u32; NUM_MINHASHES];
-                for (value, chunk) in values.iter_mut().zip(rest.chunks_exact(4)) {
+                for (value, chunk) in values.iter_mut().zip(values_bytes.chunks_exact(4)) {
                     *value = u32::from_le_bytes(chunk.try_into().ok()?);
                 }
                 Some(MinHash { values })
             }
             _ => return None,
         };
+        if rest.len() % 4 != 0 || rest.len() > MAX_FIGURES * 4 {
+            return None;
+        }
+        let hashes: Vec<u32> = rest
+            .chunks_exact(4)
+            .map(|chunk| u32::from_le_bytes(chunk.try_into().expect("chunks of four bytes")))
+            .collect();
+        if !hashes.is_sorted_by(|left, right| left < right) {
+            return None;
+        }
         Some(Fingerprint {
             exact: *exact,
             minhash,
+            figures: Figures { hashes },
         })
+    }
+}
+
+impl Figures {
+    fn of_words(words: &[String]) -> Figures {
+        let mut hashes: Vec<u32> = words
+            .iter()
+            .filter(|word| word.chars().any(char::is_numeric))
+            .map(|word| (splitmix64(fnv1a(FNV_OFFSET, word.as_bytes())) >> 32) as u32)
+            .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        hashes.truncate(MAX_FIGURES);
+        Figures { hashes }
+    }
+
+    /// How many figures were replaced between the two texts: the fewer of those only one
+    /// cites and those only the other cites.
+    fn num_replaced(&self, other: &Figures) -> usize {
+        // A full sketch knows its text's figures only up to its largest hash; below the
+        // smaller such bound, both sets are complete.
+        let bound = [self, other]
+            .into_iter()
+            .filter(|figures| figures.hashes.len() == MAX_FIGURES)
+            .filter_map(|figures| figures.hashes.last().copied())
+            .min()
+            .unwrap_or(u32::MAX);
+        let missing_from = |from: &Figures, of: &Figures| {
+            of.hashes
+                .iter()
+                .take_while(|hash| **hash <= bound)
+                .filter(|hash| from.hashes.binary_search(hash).is_err())
+                .count()
+        };
+        missing_from(other, self).min(missing_from(self, other))
     }
 }
 
@@ -259,7 +339,16 @@ mod tests {
             .join(" ");
         let short = Fingerprint::of(&medium).unwrap();
         assert_eq!(Fingerprint::from_bytes(&short.to_bytes()), Some(short));
+        let figured = Fingerprint::of(BULLETIN).unwrap();
+        assert!(!figured.figures.hashes.is_empty());
+        assert_eq!(
+            Fingerprint::from_bytes(&figured.to_bytes()),
+            Some(figured.clone())
+        );
         assert_eq!(Fingerprint::from_bytes(&[1, 2, 3]), None);
+        let mut bytes = figured.to_bytes();
+        bytes.pop();
+        assert_eq!(Fingerprint::from_bytes(&bytes), None);
     }
 
     #[test]
@@ -304,6 +393,56 @@ mod tests {
             and a transport service now helps patients reach distant hospitals.";
         let other = Fingerprint::of(other).unwrap().minhash.unwrap();
         assert!(original.similarity(&other) < 0.2);
+    }
+
+    const BULLETIN: &str = "Emergency departments in the region saw 48210 visits in April, \
+        3.2 percent more than a year earlier. Median waiting time before a first assessment \
+        was 41 minutes, and 87 percent of patients left within four hours. The busiest day \
+        was April 15 with 1904 visits. Ambulance handovers took 18 minutes on average. The \
+        next bulletin will be published at the start of the following month with the same \
+        indicators for every hospital in the region, so that the public can follow the \
+        figures over time. Waiting times are measured from arrival to the first assessment by \
+        a nurse or a doctor, and visits include every patient registered at the front desk, \
+        whether or not they were admitted afterwards. Questions about the method can be sent \
+        to the statistics office of the regional health authority, which also publishes the \
+        detailed tables behind this summary on its website for anyone to download and reuse.";
+
+    #[test]
+    fn editions_of_a_templated_page_do_not_repeat_each_other() {
+        let april = Fingerprint::of(BULLETIN).unwrap();
+        let may_text = BULLETIN
+            .replace("April", "May")
+            .replace("48210", "47377")
+            .replace("41 minutes", "39 minutes")
+            .replace("1904", "1871");
+        let may = Fingerprint::of(&may_text).unwrap();
+        let similarity = april
+            .minhash
+            .as_ref()
+            .unwrap()
+            .similarity(may.minhash.as_ref().unwrap());
+        assert!(similarity >= NEAR_DUPLICATE_SIMILARITY, "{similarity}");
+        assert!(!april.may_repeat(&may));
+
+        // A republished copy gains a dated byline and loses its last sentence.
+        let cut = BULLETIN.rsplit_once(". The next").unwrap().0;
+        let copy = Fingerprint::of(&format!("Posted 2 May 2024. {cut}.")).unwrap();
+        assert!(april.may_repeat(&copy));
+        assert!(copy.may_repeat(&april));
+    }
+
+    #[test]
+    fn figures_beyond_the_sketch_are_compared_below_a_common_bound() {
+        let table: Vec<String> = (1000..1200).map(|n| format!("row {n}")).collect();
+        let text = table.join(" ");
+        let full = Fingerprint::of(&text).unwrap();
+        assert_eq!(full.figures.hashes.len(), MAX_FIGURES);
+
+        let extended = Fingerprint::of(&format!("{text} row 5000 row 5001")).unwrap();
+        assert!(full.may_repeat(&extended));
+        let revised: Vec<String> = (1000..1200).map(|n| format!("row {}", n + 100)).collect();
+        let revised = Fingerprint::of(&revised.join(" ")).unwrap();
+        assert!(!full.may_repeat(&revised));
     }
 
     #[test]

@@ -66,9 +66,6 @@ const BAND_PREFIX_LEN: usize = 1 + 8;
 /// Candidates compared per lookup; a band shared by more documents than this is boilerplate
 /// that many pages repeat, not a sign of one article.
 ///
-/// TODO: near-duplicates are decided on the body alone, so pages that share a long template
-/// and differ by a few figures (monthly bulletins) can be linked as one article; comparing
-/// titles or dates as well would tell them apart.
 const MAX_NEAR_CANDIDATES: usize = 200;
 
 /// URLs listed in one document's `also_at`.
@@ -307,14 +304,14 @@ impl Store {
 
         let mut similar: Vec<(f64, DocId)> = Vec::new();
         for candidate in candidates {
-            let Some(other) = self
-                .stored_fingerprint(txn, &candidate)?
-                .and_then(|other| other.minhash)
-            else {
+            let Some(other) = self.stored_fingerprint(txn, &candidate)? else {
                 continue;
             };
-            let similarity = minhash.similarity(&other);
-            if similarity >= NEAR_DUPLICATE_SIMILARITY {
+            let Some(other_minhash) = &other.minhash else {
+                continue;
+            };
+            let similarity = minhash.similarity(other_minhash);
+            if similarity >= NEAR_DUPLICATE_SIMILARITY && fingerprint.may_repeat(&other) {
                 similar.push((similarity, candidate));
             }
         }
@@ -1007,6 +1004,29 @@ mod tests {
                 .also_at
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn editions_of_a_templated_page_are_not_linked() {
+        let store = Store::open_temporary().unwrap();
+        let edition = |month: &str, housed: u32, placed: u32| {
+            document(
+                &format!("https://city.example/shelters/{month}"),
+                "city",
+                &format!(
+                    "{ARTICLE} In {month} 2024 the shelters housed {housed} families and \
+                     placed {placed} of them. {OTHER_ARTICLE}"
+                ),
+            )
+        };
+        let april = edition("april", 212, 37);
+        let may = edition("may", 198, 41);
+        assert_eq!(store.put_document(&april).unwrap(), PutOutcome::New);
+        assert_eq!(store.put_document(&may).unwrap(), PutOutcome::New);
+        for doc in [&april, &may] {
+            let stored = store.document(&doc.id).unwrap().unwrap();
+            assert_eq!((stored.duplicate_of, stored.also_at.len()), (None, 0));
+        }
     }
 
     #[test]
