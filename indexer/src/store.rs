@@ -205,6 +205,11 @@ impl Store {
         };
         let previous_source = previous.as_ref().map(|previous| previous.source.clone());
         self.write(&txn, &[(stored, previous_source)], &related, &index_changes)?;
+        if let Some(previous) = &previous
+            && previous.duplicate_of.is_none()
+        {
+            self.reexamine_copies(&txn, previous)?;
+        }
         self.commit(txn, false)?;
         Ok(if previous.is_some() {
             PutOutcome::Updated
@@ -235,10 +240,6 @@ impl Store {
             related.push(original);
         }
         // A document that no longer repeats its former original leaves that one's `also_at`.
-        // TODO: the reverse is not tracked: when an original changes into another article,
-        // the copies linked to it keep their `duplicate_of` (and stay out of search) until they
-        // are themselves rewritten; an index from original to copies would let them be
-        // re-examined.
         if let Some(former) = previous.and_then(|previous| previous.duplicate_of.as_ref())
             && stored.duplicate_of.as_ref() != Some(former)
             && let Some(mut former) = self.read_document(txn, former)?
@@ -247,6 +248,52 @@ impl Store {
             related.push(former);
         }
         Ok((stored, related))
+    }
+
+    /// Looks again at the stored copies of `former`, an original as it was before it changed
+    /// or was deleted: a copy that still repeats it stays linked, one that repeats another
+    /// original is linked to that one, and any other becomes an original, back in search.
+    ///
+    /// Exact copies are not stored, only listed in `also_at`: such a URL stays listed until
+    /// it is fetched again and found to differ.
+    fn reexamine_copies(&self, txn: &WriteTransaction, former: &Document) -> Result<()> {
+        for url in &former.also_at {
+            let Some(mut copy) = self.read_document(txn, &DocId::from_canonical_url(url))? else {
+                continue;
+            };
+            if copy.duplicate_of.as_ref() != Some(&former.id) {
+                continue;
+            }
+            let fingerprint = Fingerprint::of(&copy.body);
+            let original = match &fingerprint {
+                Some(fingerprint) => self.find_original(txn, &copy.id, fingerprint)?,
+                None => None,
+            };
+            let mut related = Vec::new();
+            match original {
+                Some((original, _)) if original.id == former.id => continue,
+                Some((mut original, _)) => {
+                    copy.duplicate_of = Some(original.id.clone());
+                    if add_url(&mut original.also_at, url) {
+                        related.push(original);
+                    }
+                }
+                None => {
+                    copy.duplicate_of = None;
+                    if let Some(fingerprint) = &fingerprint {
+                        self.index_fingerprint(txn, &copy.id, fingerprint)?;
+                    }
+                }
+            }
+            if let Some(mut current) = self.read_document(txn, &former.id)? {
+                current.also_at.retain(|listed| listed != url);
+                related.push(current);
+            }
+            related.push(copy);
+            // Written one copy at a time, so that the next lookup sees this one's new place.
+            self.write(txn, &[], &related, &IndexChanges::default())?;
+        }
+        Ok(())
     }
 
     /// Finds the stored original that `fingerprint`'s text repeats: exactly (`true`) or nearly
@@ -477,6 +524,17 @@ impl Store {
                 .map_err(|e| self.error(e))?;
             let mut counts = txn.open_table(SOURCE_COUNTS).map_err(|e| self.error(e))?;
             add_to_count(&mut counts, &previous.source, -1).map_err(|e| self.error(e))?;
+        }
+        match &previous.duplicate_of {
+            None => self.reexamine_copies(&txn, &previous)?,
+            Some(original) => {
+                if let Some(mut original) = self.read_document(&txn, original)? {
+                    original
+                        .also_at
+                        .retain(|url| *url != previous.canonical_url);
+                    self.write(&txn, &[], &[original], &IndexChanges::default())?;
+                }
+            }
         }
         self.commit(txn, false)?;
         Ok(true)
@@ -1069,6 +1127,65 @@ mod tests {
             store.document(&copy.id).unwrap().unwrap().duplicate_of,
             None
         );
+    }
+
+    #[test]
+    fn copies_of_an_original_that_changed_or_went_are_examined_again() {
+        let store = Store::open_temporary().unwrap();
+        let original = document("https://city.example/shelters", "city", ARTICLE);
+        let credited = |url: &str, source: &str| {
+            document(
+                url,
+                source,
+                &format!("First published by the city council. {ARTICLE} Reproduced here."),
+            )
+        };
+        let wire = credited("https://wire.example/shelters", "wire");
+        let daily = credited("https://daily.example/shelters", "daily");
+        for doc in [&original, &wire, &daily] {
+            store.put_document(doc).unwrap();
+        }
+        let duplicate_of = |doc: &Document| store.document(&doc.id).unwrap().unwrap().duplicate_of;
+        assert_eq!(duplicate_of(&daily), Some(original.id.clone()));
+
+        // Lightly edited, the original still has its copies.
+        let edited = document(
+            "https://city.example/shelters",
+            "city",
+            &format!("{ARTICLE} Updated in June."),
+        );
+        store.put_document(&edited).unwrap();
+        assert_eq!(duplicate_of(&wire), Some(original.id.clone()));
+
+        // Rewritten into another article, it lets them go: the first is an original again,
+        // and the second, which repeats the first, is now linked to it.
+        let rewritten = document("https://city.example/shelters", "city", OTHER_ARTICLE);
+        let last_seq = store.last_change().unwrap();
+        assert_eq!(store.put_document(&rewritten).unwrap(), PutOutcome::Updated);
+        assert_eq!(duplicate_of(&wire), None);
+        assert_eq!(duplicate_of(&daily), Some(wire.id.clone()));
+        let also_at = |doc: &Document| store.document(&doc.id).unwrap().unwrap().also_at;
+        assert!(also_at(&original).is_empty());
+        assert_eq!(also_at(&wire), ["https://daily.example/shelters"]);
+        let changed: Vec<DocId> = store
+            .changes_after(last_seq)
+            .map(|change| change.unwrap().1)
+            .collect();
+        assert!(changed.contains(&wire.id) && changed.contains(&daily.id));
+
+        // Deleting the new original releases its copy in turn, and a deleted copy leaves
+        // its original's `also_at`.
+        assert!(store.delete_document(&wire.id).unwrap());
+        assert_eq!(duplicate_of(&daily), None);
+        let reprint = document(
+            "https://reprint.example/shelters",
+            "reprint",
+            &format!("{ARTICLE} Reprinted."),
+        );
+        store.put_document(&reprint).unwrap();
+        assert_eq!(duplicate_of(&reprint), Some(daily.id.clone()));
+        assert!(store.delete_document(&reprint.id).unwrap());
+        assert!(also_at(&daily).is_empty());
     }
 
     #[test]
