@@ -154,6 +154,15 @@ pub struct ServeArgs {
     /// Mark session cookies `Secure`; set it when the site is served over HTTPS.
     #[arg(long, env = "AGORA_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// A reverse proxy in front of Agora whose `X-Forwarded-For` names the client, so that
+    /// login limits count per client rather than per proxy (repeat for several).
+    #[arg(
+        long = "trusted-proxy",
+        value_name = "IP",
+        env = "AGORA_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// How long a login lasts (`14days`, `12h`).
     #[arg(long, env = "AGORA_SESSION_TTL", default_value = "14days", value_parser = humantime::parse_duration)]
     pub session_ttl: std::time::Duration,

@@ -5,7 +5,7 @@
 //! attaches cookies to cross-site requests but never an `Authorization` header, so the JSON
 //! API needs no CSRF token, while every page form must carry one.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use agora_community::session::Token;
 use agora_community::{Authenticated, CommunityError, UserError};
@@ -52,23 +52,54 @@ impl FromRequestParts<AppState> for MaybeApiUser {
     }
 }
 
-/// The address of the connecting client, as the key of its login limit.
-///
-/// TODO: behind a reverse proxy every client shares the proxy's address; honour a trusted
-/// `X-Forwarded-For` once deployments put one in front.
+/// The address of the connecting client, as the key of its login limit. Behind a trusted
+/// reverse proxy, it is the one the proxies' `X-Forwarded-For` names.
 pub struct ClientAddress(pub String);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+impl FromRequestParts<AppState> for ClientAddress {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        let address = parts
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map(|ConnectInfo(address)| address.ip().to_string())
-            .unwrap_or_else(|| "unknown".to_string());
+            .map(|ConnectInfo(address)| address.ip());
+        let address = match peer {
+            Some(peer) => client_ip(peer, &parts.headers, &state.trusted_proxies).to_string(),
+            None => "unknown".to_string(),
+        };
         Ok(ClientAddress(address))
     }
+}
+
+/// The client behind `peer`: from a trusted proxy, the last address of `X-Forwarded-For`
+/// that is not itself a trusted proxy. Each proxy appends the address it was reached from,
+/// so the entries left of the first untrusted one were written by the client and prove
+/// nothing.
+fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<&str> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for entry in forwarded.iter().rev() {
+        match entry.parse::<IpAddr>() {
+            Ok(address) if trusted.contains(&address) => client = address,
+            Ok(address) => return address,
+            // A malformed entry is where the trustworthy part of the chain ends.
+            Err(_) => return client,
+        }
+    }
+    client
 }
 
 /// A JSON request body; a malformed one is a 400 that says what is wrong, in the API's
@@ -124,5 +155,41 @@ mod tests {
         assert!(bearer_token(&headers).is_none());
         headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearer "));
         assert!(bearer_token(&headers).is_none());
+    }
+
+    #[test]
+    fn the_client_is_read_from_trusted_proxies_only() {
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        let proxies = [ip("10.0.0.1"), ip("10.0.0.2")];
+        let forwarded = |value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert("x-forwarded-for", HeaderValue::from_static(value));
+            headers
+        };
+        let cases = [
+            // Not from a proxy: the header is the client's own claim.
+            ("203.0.113.9", "198.51.100.7", "203.0.113.9"),
+            ("10.0.0.1", "198.51.100.7", "198.51.100.7"),
+            // The client's own entries, left of what the proxies wrote, are not believed.
+            (
+                "10.0.0.1",
+                "1.2.3.4, 198.51.100.7, 10.0.0.2",
+                "198.51.100.7",
+            ),
+            ("10.0.0.1", "10.0.0.2", "10.0.0.2"),
+            ("10.0.0.1", "not an address", "10.0.0.1"),
+            ("10.0.0.1", "", "10.0.0.1"),
+        ];
+        for (peer, header, client) in cases {
+            assert_eq!(
+                client_ip(ip(peer), &forwarded(header), &proxies),
+                ip(client),
+                "{peer} {header}"
+            );
+        }
+        assert_eq!(
+            client_ip(ip("10.0.0.1"), &HeaderMap::new(), &proxies),
+            ip("10.0.0.1")
+        );
     }
 }

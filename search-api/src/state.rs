@@ -1,5 +1,6 @@
 //! What every handler shares.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use agora_community::Community;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub index_trigger: IndexTrigger,
     /// Whether session cookies carry `Secure` (when the site is served over HTTPS).
     pub secure_cookies: bool,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Arc<[IpAddr]>,
 }
 
 impl AppState {
@@ -31,6 +34,7 @@ impl AppState {
             community,
             index_trigger: IndexTrigger::none(),
             secure_cookies: false,
+            trusted_proxies: Arc::new([]),
         }
     }
 
@@ -43,6 +47,13 @@ impl AppState {
     /// Marks session cookies `Secure`, so that browsers send them over HTTPS only.
     pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
         self.secure_cookies = secure;
+        self
+    }
+
+    /// Believes the `X-Forwarded-For` header of requests coming from `proxies`, so that the
+    /// clients behind them are told apart (login limits count per client address).
+    pub fn with_trusted_proxies(mut self, proxies: Vec<IpAddr>) -> AppState {
+        self.trusted_proxies = proxies.into();
         self
     }
 }

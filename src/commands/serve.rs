@@ -120,7 +120,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     };
     let state = AppState::new(index, Arc::clone(&store), community)
         .with_index_trigger(trigger)
-        .with_secure_cookies(args.secure_cookies);
+        .with_secure_cookies(args.secure_cookies)
+        .with_trusted_proxies(args.trusted_proxies.clone());
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let server = axum::serve(listener, service).with_graceful_shutdown(async move {
         shutdown_signal().await;

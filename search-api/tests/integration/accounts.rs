@@ -1,11 +1,14 @@
 //! Accounts and profiles through the API: sign-up, login, logout, password changes, the
 //! profile of the logged-in member, public profiles and the directory.
 
-use axum::http::{Method, StatusCode};
+use std::net::SocketAddr;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use chrono::Duration;
 use serde_json::json;
 
-use crate::common::{PASSWORD, call, community_state, login, member, state};
+use crate::common::{PASSWORD, call, community_state, login, member, respond_from, state};
 
 #[tokio::test]
 async fn sign_up_returns_the_new_id_and_login_a_token() {
@@ -346,4 +349,36 @@ async fn the_directory_searches_by_topic_country_and_organisation() {
     assert_eq!(names(reply.json()), ["kenji"]);
     let bad = call(&state, Method::GET, "/api/users?colour=red", None, None).await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_login_limits_count_per_forwarded_client() {
+    let proxy: SocketAddr = "10.0.0.1:443".parse().unwrap();
+    let state = state().with_trusted_proxies(vec![proxy.ip()]);
+    member(&state, "ana").await;
+    let login_from = |client: &'static str, email: String, password: &'static str| {
+        let request = Request::builder()
+            .method(Method::POST)
+            .uri("/api/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header("x-forwarded-for", client)
+            .body(Body::from(
+                json!({"email": email, "password": password}).to_string(),
+            ))
+            .unwrap();
+        respond_from(&state, request, proxy)
+    };
+    // One client guesses across accounts until its address is limited.
+    let limit = state.community.settings().max_login_failures_per_address;
+    for attempt in 0..limit {
+        let email = format!("guess{attempt}@example.org");
+        let reply = login_from("198.51.100.7", email, "not the password").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+    let ana = || "ana@example.org".to_string();
+    let guesser = login_from("198.51.100.7", ana(), PASSWORD).await;
+    assert_eq!(guesser.status, StatusCode::TOO_MANY_REQUESTS);
+    // Another client of the same proxy is not.
+    let neighbour = login_from("203.0.113.5", ana(), PASSWORD).await;
+    assert_eq!(neighbour.status, StatusCode::OK, "{}", neighbour.body);
 }

@@ -168,8 +168,16 @@ pub async fn call(
 }
 
 /// Sends `request` as if from the loopback address.
-pub async fn respond(state: &AppState, mut request: Request<Body>) -> Reply {
-    let client: SocketAddr = "127.0.0.1:40000".parse().unwrap();
+pub async fn respond(state: &AppState, request: Request<Body>) -> Reply {
+    respond_from(state, request, "127.0.0.1:40000".parse().unwrap()).await
+}
+
+/// Sends `request` as if from `client`.
+pub async fn respond_from(
+    state: &AppState,
+    mut request: Request<Body>,
+    client: SocketAddr,
+) -> Reply {
     request.extensions_mut().insert(ConnectInfo(client));
     let response = app(state.clone()).oneshot(request).await.unwrap();
     let status = response.status();
