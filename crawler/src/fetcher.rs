@@ -258,15 +258,17 @@ impl Fetcher {
     }
 
     /// Builds a fetcher with new settings that keeps this one's robots.txt cache while the
-    /// user agent's product token is the same, and its per-host queues while their delay and
-    /// limit are, so that applying an edit of `[crawler]` neither asks every host for its
-    /// robots.txt again nor lets crawls under the old settings overlap new ones on a host.
+    /// user agent's product token is the same, and its per-host queues (with the new delay)
+    /// while the number of requests a host may have in flight is, so that applying an edit of
+    /// `[crawler]` neither asks every host for its robots.txt again nor lets crawls under the
+    /// old settings overlap new ones on a host.
     pub fn with_settings(&self, settings: &CrawlerSettings) -> Result<Fetcher, FetchError> {
         let robots = Some(&self.robots).filter(|robots| robots.serves(&settings.user_agent));
-        let throttle = Some(&self.throttle).filter(|throttle| {
-            throttle.is_configured_as(settings.politeness_delay, settings.max_requests_per_host)
-        });
-        Fetcher::build(settings, robots.cloned(), throttle.cloned())
+        let throttle = Some(&self.throttle)
+            .filter(|throttle| throttle.allows_per_host(settings.max_requests_per_host));
+        let fetcher = Fetcher::build(settings, robots.cloned(), throttle.cloned())?;
+        fetcher.throttle.set_delay(settings.politeness_delay);
+        Ok(fetcher)
     }
 
     fn build(
@@ -668,12 +670,21 @@ mod tests {
         assert!(Arc::ptr_eq(&kept.throttle, &fetcher.throttle));
         assert!(Arc::ptr_eq(&kept.robots, &fetcher.robots));
 
+        let url = Url::parse("https://example.org/a").unwrap();
         let slower = CrawlerSettings {
             politeness_delay: settings.politeness_delay * 2,
+            ..settings.clone()
+        };
+        let kept = fetcher.with_settings(&slower).unwrap();
+        assert!(Arc::ptr_eq(&kept.throttle, &fetcher.throttle));
+        assert_eq!(fetcher.throttle.delay_for(&url), slower.politeness_delay);
+
+        let renamed_and_wider = CrawlerSettings {
+            max_requests_per_host: settings.max_requests_per_host + 1,
             user_agent: "OtherBot/1.0".to_string(),
             ..settings
         };
-        let renewed = fetcher.with_settings(&slower).unwrap();
+        let renewed = fetcher.with_settings(&renamed_and_wider).unwrap();
         assert!(!Arc::ptr_eq(&renewed.throttle, &fetcher.throttle));
         assert!(!Arc::ptr_eq(&renewed.robots, &fetcher.robots));
     }

@@ -23,7 +23,8 @@ pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 /// Queues the requests sent to each host.
 #[derive(Debug)]
 pub struct HostThrottle {
-    delay: Duration,
+    /// The configured spacing; an edit of the configuration changes it in place.
+    delay: Mutex<Duration>,
     max_per_host: usize,
     hosts: Mutex<HashMap<String, Arc<HostQueue>>>,
 }
@@ -53,15 +54,20 @@ impl HostThrottle {
     /// `max_per_host` of them (at least one) be in flight together.
     pub fn new(delay: Duration, max_per_host: usize) -> HostThrottle {
         HostThrottle {
-            delay,
+            delay: Mutex::new(delay),
             max_per_host: max_per_host.max(1),
             hosts: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Whether this throttle keeps `delay` and lets `max_per_host` requests go together.
-    pub fn is_configured_as(&self, delay: Duration, max_per_host: usize) -> bool {
-        self.delay == delay && self.max_per_host == max_per_host.max(1)
+    /// Whether this throttle lets `max_per_host` requests to a host go together.
+    pub fn allows_per_host(&self, max_per_host: usize) -> bool {
+        self.max_per_host == max_per_host.max(1)
+    }
+
+    /// Spaces requests to each host by `delay` from now on, requests already queued included.
+    pub fn set_delay(&self, delay: Duration) {
+        *lock(&self.delay) = delay;
     }
 
     /// Waits until a request to `url`'s host may be sent, and returns the permit to hold
@@ -108,8 +114,9 @@ impl HostThrottle {
     }
 
     fn effective_delay(&self, pace: &Pace) -> Duration {
+        let delay = *lock(&self.delay);
         pace.crawl_delay
-            .map_or(self.delay, |crawl_delay| crawl_delay.max(self.delay))
+            .map_or(delay, |crawl_delay| crawl_delay.max(delay))
     }
 
     fn queue(&self, url: &Url) -> Arc<HostQueue> {
