@@ -7,7 +7,7 @@ use std::collections::BinaryHeap;
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
-use flate2::read::GzDecoder;
+use flate2::read::MultiGzDecoder;
 use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::Event;
@@ -202,7 +202,8 @@ fn uncompressed(bytes: &[u8]) -> Result<Cow<'_, [u8]>, SitemapError> {
         return Ok(Cow::Borrowed(bytes));
     }
     let mut xml = Vec::new();
-    GzDecoder::new(bytes)
+    // Several gzip members one after another are one file, as `gzip -d` reads them.
+    MultiGzDecoder::new(bytes)
         .take(MAX_SITEMAP_BYTES + 1)
         .read_to_end(&mut xml)
         .map_err(|error| SitemapError {
@@ -302,6 +303,12 @@ mod tests {
             <url><loc>https://example.org/a</loc></url></urlset>"#;
         assert_eq!(
             parse_sitemap(&gzip(xml.as_bytes()), &base()).unwrap(),
+            parse_sitemap(xml.as_bytes(), &base()).unwrap()
+        );
+        let (head, tail) = xml.split_at(40);
+        let members = [gzip(head.as_bytes()), gzip(tail.as_bytes())].concat();
+        assert_eq!(
+            parse_sitemap(&members, &base()).unwrap(),
             parse_sitemap(xml.as_bytes(), &base()).unwrap()
         );
     }

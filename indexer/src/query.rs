@@ -13,7 +13,8 @@
 use std::collections::BTreeSet;
 
 use tantivy::query::{
-    AllQuery, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery,
+    AllQuery, Bm25Weight, BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+    TermQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::tokenizer::TextAnalyzer;
@@ -318,19 +319,14 @@ impl QueryPlan {
     }
 }
 
-/// tantivy's BM25 constant `k1`.
-const BM25_K1: f32 = 1.2;
-
-/// The highest BM25 score a document can get from `term`: its idf times `1 + k1`, which the
-/// term-frequency factor approaches but never exceeds.
+/// The highest BM25 score a document can get from `term`, as tantivy scores it; 0 for a
+/// term no document holds.
 fn max_bm25(searcher: &Searcher, term: &Term) -> f32 {
-    let doc_freq = searcher.doc_freq(term).unwrap_or(0) as f32;
-    if doc_freq == 0.0 {
+    if searcher.doc_freq(term).unwrap_or(0) == 0 {
         return 0.0;
     }
-    let num_docs = searcher.num_docs() as f32;
-    let idf = (1.0 + (num_docs - doc_freq + 0.5) / (doc_freq + 0.5)).ln();
-    idf * (1.0 + BM25_K1)
+    Bm25Weight::for_terms(searcher, std::slice::from_ref(term))
+        .map_or(0.0, |weight| weight.max_score())
 }
 
 /// The query that combines `clauses`.

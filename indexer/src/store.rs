@@ -205,8 +205,12 @@ impl Store {
         };
         let previous_source = previous.as_ref().map(|previous| previous.source.clone());
         self.write(&txn, &[(stored, previous_source)], &related, &index_changes)?;
+        // Copies repeat the text: an edit of the title or the date leaves them where they are.
+        let text_changed = index_changes.remove.as_ref().map(|removed| removed.exact)
+            != index_changes.add.as_ref().map(|added| added.exact);
         if let Some(previous) = &previous
             && previous.duplicate_of.is_none()
+            && text_changed
         {
             self.reexamine_copies(&txn, previous)?;
         }
